@@ -1,0 +1,43 @@
+// The CLI's shape: every command (run, exec, ps, ...) is one file in src/cli that registers a
+// CLI11 subcommand with its flags and, once parsed, executes. cli/ only parses and calls launch/
+// and core/; it holds no kernel code (docs/architecture.md).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vessel/core/state.hpp"
+
+namespace vessel::cli {
+
+struct GlobalOptions {
+    std::string root = kDefaultStateRoot;  // --root: where containers' state lives
+    std::string log_level = "warn";        // --log-level
+};
+
+class Command {
+public:
+    virtual ~Command() = default;
+    // Runs the command after a successful parse; returns the process's exit status.
+    virtual int execute(const GlobalOptions& global) = 0;
+    // Commands shaped `NAME [OPTIONS] POSITIONAL COMMAND...` (run, exec) return true: what follows
+    // their first positional argument is handed over untouched in `trailing`.
+    virtual bool has_trailing_command() const { return false; }
+
+    CLI::App* app = nullptr;
+    std::vector<std::string> trailing;
+};
+
+// One factory per command file. Each adds its subcommand to `app`.
+std::unique_ptr<Command> make_run(CLI::App& app);
+
+// The commands, in the order `vessel --help` lists them.
+std::vector<std::unique_ptr<Command>> make_all(CLI::App& app);
+
+// Throws Error (125) unless we are root: namespaces, mounts and cgroups need it.
+void require_root();
+
+}  // namespace vessel::cli

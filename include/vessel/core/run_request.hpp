@@ -1,0 +1,47 @@
+// From what the user typed (`vessel run -e A=1 -w /tmp img sh`) to a complete ContainerSpec:
+// defaults, the image's config, and the checks that make bad input fail before anything exists.
+// Kernel-free, so unit tests cover it without root.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vessel/core/image.hpp"
+#include "vessel/core/spec.hpp"
+#include "vessel/core/user_db.hpp"
+
+namespace vessel {
+
+inline constexpr const char* kDefaultPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+struct RunRequest {
+    std::string image;                 // as typed; validated by validate_image_dir
+    std::vector<std::string> command;  // empty: the image's default
+    std::string name;
+    std::string hostname;
+    std::vector<std::string> env;  // -e KEY=VALUE, or -e KEY to copy vessel's own KEY
+    std::string workdir;
+    std::string user;
+    std::string network = "none";
+    bool tty = false, interactive = false, remove = false, init = false, read_only = false,
+         detach = false;
+    Resources resources;
+};
+
+// Looks up a variable in vessel's own environment (for `-e KEY`); tests pass their own.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_env();
+
+// Merges request, image config and defaults into the spec of container `id`. `image_dir` is the
+// validated absolute path; `user` was resolved against the image. Throws Error (125).
+ContainerSpec build_spec(const RunRequest& request, const std::string& id,
+                         const std::string& image_dir, const ImageConfig& image,
+                         const ResolvedUser& user, const EnvLookup& lookup);
+
+// Sets KEY=VALUE in an environment list, replacing an earlier KEY.
+void set_env(std::vector<std::string>& env, const std::string& kv);
+
+}  // namespace vessel

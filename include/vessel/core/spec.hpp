@@ -1,0 +1,60 @@
+// ContainerSpec: everything a container is made of, decided before any kernel call is made.
+// The CLI builds it from flags and the image config, the launcher turns it into a process, and it
+// is stored verbatim in state.json so that later commands (ps, exec, inspect) see the same thing.
+// Kernel-free: nothing here includes linux/ (docs/architecture.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace vessel {
+
+enum class NetworkMode { kNone, kHost };
+
+// Limits written to the container's cgroup (docs/cgroups.md). Unset means "no limit", except
+// pids_limit, which has a default so that a fork bomb cannot sink the host.
+struct Resources {
+    static constexpr int64_t kDefaultPidsLimit = 4096;
+
+    std::optional<int64_t> memory;       // bytes
+    std::optional<int64_t> memory_swap;  // bytes of memory+swap; -1 = unlimited swap
+    std::optional<double> cpus;          // fractional CPUs, e.g. 0.5
+    std::optional<uint64_t> cpu_shares;  // relative weight, docker's 2..262144 (default 1024)
+    std::optional<std::string> cpuset_cpus;
+    std::optional<int64_t> pids_limit = kDefaultPidsLimit;  // <= 0 means unlimited
+};
+
+struct ContainerSpec {
+    std::string id;        // 64 hex characters
+    std::string name;      // unique, docker's rules
+    std::string image;     // absolute path of the image directory (the overlay's lower layer)
+    std::vector<std::string> args;  // argv of the command; args[0] is looked up in PATH
+    std::vector<std::string> env;   // KEY=VALUE, the complete environment of the command
+    std::string workdir = "/";
+    std::string user;      // as given to -u, "" for root; resolved against the image's /etc/passwd
+    std::string hostname;
+    bool tty = false;          // -t: a pty from the container's own devpts
+    bool interactive = false;  // -i: keep stdin attached
+    bool remove = false;       // --rm
+    bool init = false;         // --init: vessel's minimal init is PID 1
+    bool read_only = false;    // --read-only root filesystem
+    bool detach = false;       // -d
+    NetworkMode network = NetworkMode::kNone;
+    Resources resources;
+
+    std::string short_id() const { return id.substr(0, 12); }
+};
+
+void to_json(nlohmann::json& j, const Resources& r);
+void from_json(const nlohmann::json& j, Resources& r);
+void to_json(nlohmann::json& j, const ContainerSpec& s);
+void from_json(const nlohmann::json& j, ContainerSpec& s);
+
+std::string to_string(NetworkMode mode);
+NetworkMode network_mode_from_string(const std::string& text);  // throws Error on unknown modes
+
+}  // namespace vessel

@@ -1,0 +1,27 @@
+// The child side of the launch: the ordered steps a container process takes between clone3 and
+// execve (docs/architecture.md has the whole sequence). It runs in vessel's own code, in the new
+// namespaces, and never returns: it ends in execve, or reports why it could not and _exits.
+#pragma once
+
+#include "vessel/core/spec.hpp"
+#include "vessel/core/user_db.hpp"
+#include "vessel/launch/handshake.hpp"
+#include "vessel/linux/rootfs.hpp"
+
+namespace vessel {
+
+struct ChildPlan {
+    const ContainerSpec* spec = nullptr;
+    rootfs::Layout layout;
+    bool unshare_cgroupns = false;  // cgroup v1: the child makes its cgroup namespace itself
+    ResolvedUser user;              // resolved by the parent against the image's /etc/passwd
+};
+
+[[noreturn]] void run_child(const ChildPlan& plan, Channel channel);
+
+// Looks `name` up the way execvp does, but in the container's PATH (from the command's env, not
+// vessel's), returning the path to exec. A name with a '/' is returned as is. Empty when no
+// PATH entry has it. Runs inside the container, after pivot_root.
+std::string find_executable(const std::string& name, const std::vector<std::string>& env);
+
+}  // namespace vessel

@@ -1,0 +1,57 @@
+// The parent/child handshake (docs/handshake.md): a socketpair(AF_UNIX, SOCK_SEQPACKET) whose
+// every send is one typed message. SEQPACKET keeps message boundaries, so no framing code; the
+// child's end is CLOEXEC, so the parent reads end-of-file exactly when execve succeeds.
+//
+//   parent                                   child
+//   clone3 ───────────────────────────────▶  waits for kGo
+//   (cgroup.procs on v1, uid maps) kGo ───▶  hostname, mounts, pivot_root, ... , seccomp
+//                                  ◀─────── kPtyMaster + fd        (with -t)
+//                                  ◀─────── kError{code, errno, text}   (and _exit), or
+//                                  ◀─────── EOF                   (execve succeeded)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "vessel/util/unique_fd.hpp"
+
+namespace vessel {
+
+enum class Message : uint32_t {
+    kGo = 1,     // parent -> child: everything the parent had to do is done; carry on
+    kPtyMaster,  // child -> parent: the master side of the container's pty, attached as an fd
+    kError,      // child -> parent: a step failed; carries an exit code, errno and the reason
+};
+
+struct Received {
+    Message type{};
+    int32_t exit_code = 0;  // kError: 125, 126 or 127
+    int32_t err = 0;        // kError: errno of the failed call, 0 if none
+    std::string text;       // kError: what failed, in the words the user will read
+    UniqueFd fd;            // kPtyMaster: the descriptor that came with the message
+};
+
+class Channel {
+public:
+    // Both ends, CLOEXEC. first goes to the parent, second to the child.
+    static std::pair<Channel, Channel> make_pair();
+
+    Channel() = default;
+    explicit Channel(UniqueFd fd) : fd_(std::move(fd)) {}
+
+    void send(Message type, int32_t exit_code = 0, int32_t err = 0, std::string_view text = {},
+              int attach_fd = -1) const;
+    // The next message, or std::nullopt at end-of-file (the other side closed or exec'd).
+    std::optional<Received> receive() const;
+
+    int fd() const { return fd_.get(); }
+    void close() { fd_.reset(); }
+
+private:
+    UniqueFd fd_;
+};
+
+}  // namespace vessel

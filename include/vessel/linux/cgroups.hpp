@@ -1,0 +1,63 @@
+// cgroups: where a container's processes are counted and limited (docs/cgroups.md).
+//
+// Three layouts exist in the wild, and vessel supports all three:
+//   unified  /sys/fs/cgroup is cgroup2: one tree, limits in memory.max, pids.max, cpu.max...
+//   hybrid   v1 controllers under /sys/fs/cgroup/<controller>, plus a cgroup2 tree at
+//            /sys/fs/cgroup/unified with no controllers but cgroup.kill and cgroup.events
+//   legacy   v1 controllers only
+// Every container gets its own cgroup, <root>/vessel/<id> (in every v1 hierarchy on v1), owned by
+// one Cgroup object that removes it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "vessel/core/spec.hpp"
+
+namespace vessel::cgroups {
+
+inline constexpr const char* kMountRoot = "/sys/fs/cgroup";
+inline constexpr const char* kParentName = "vessel";
+
+enum class Layout { kUnified, kHybrid, kLegacy };
+std::string to_string(Layout layout);
+
+// statfs(2) of /sys/fs/cgroup and /sys/fs/cgroup/unified: one or two syscalls, no parsing.
+Layout detect(const std::string& mount_root = kMountRoot);
+
+class Cgroup {
+public:
+    virtual ~Cgroup() = default;
+
+    // Creates the directories and writes the limits. Throws Error/SysError; on failure the
+    // caller calls destroy(), which removes whatever was created.
+    virtual void create(const Resources& resources) = 0;
+    // A directory fd for clone3(CLONE_INTO_CGROUP), or -1 when the child must be added by pid.
+    virtual int clone_fd() const = 0;
+    // Whether clone3(CLONE_INTO_CGROUP) puts the child in *all* its cgroups (pure v2). Only then
+    // may the child get its cgroup namespace at clone time.
+    virtual bool complete_after_clone() const = 0;
+    // Adds a process (by writing cgroup.procs) to every hierarchy the clone did not place it in.
+    virtual void add_process(pid_t pid) = 0;
+    // SIGKILLs every process in the cgroup and waits until it is empty.
+    virtual void kill_all() = 0;
+    // Removes the directories (after kill_all). Quiet when they are already gone.
+    virtual void destroy() = 0;
+    // Whether the kernel's OOM killer killed a process of this cgroup.
+    virtual bool oom_killed() const = 0;
+    // What to store in state.json so a later command can find (and remove) the cgroup.
+    virtual nlohmann::json to_json() const = 0;
+};
+
+// The backend for `layout`, for the container `id`. `mount_root` is /sys/fs/cgroup except in
+// unit tests, which point it at a fake tree.
+std::unique_ptr<Cgroup> make(Layout layout, const std::string& id,
+                             const std::string& mount_root = kMountRoot);
+// The backend recorded in a state.json "cgroup" object.
+std::unique_ptr<Cgroup> from_json(const nlohmann::json& j);
+
+}  // namespace vessel::cgroups

@@ -1,0 +1,38 @@
+// Namespaces and clone3: the one system call that makes a process see a different world
+// (docs/namespaces.md). vessel calls clone3 directly and the child carries on in vessel's own
+// code, never re-executing /proc/self/exe.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "vessel/core/spec.hpp"
+#include "vessel/util/unique_fd.hpp"
+
+namespace vessel::namespaces {
+
+// The CLONE_NEW* flags for a container: pid, mount, uts, ipc, net (unless --network host) and,
+// when `cgroupns_at_clone`, cgroup. On cgroup v1 the child unshares its cgroup namespace later,
+// once it sits in its cgroups, so that those become its root.
+uint64_t clone_flags(const ContainerSpec& spec, bool cgroupns_at_clone);
+
+// "CLONE_NEWNS|CLONE_NEWPID|..." for the trace.
+std::string describe_flags(uint64_t flags);
+
+struct Child {
+    pid_t pid = 0;   // 0 in the child
+    UniqueFd pidfd;  // the parent's handle on the child
+};
+
+// clone3(2) with `flags` plus CLONE_PIDFD, exit signal SIGCHLD, and CLONE_INTO_CGROUP when
+// `cgroup_fd` >= 0. Returns twice, like fork: in the child with pid 0. Falls back to clone(2)
+// on kernels without clone3 (then `cgroup_fd` is ignored and placed_in_cgroup is false).
+// Throws SysError in the parent when the kernel refuses.
+Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup);
+
+// unshare(CLONE_NEWCGROUP) in the child, for cgroup v1 (see clone_flags).
+void unshare_cgroup_namespace();
+
+}  // namespace vessel::namespaces

@@ -1,0 +1,63 @@
+// The explain trace: `vessel run --explain` prints one line per kernel step, in the order the
+// steps happen, with the call, its real arguments and its result, and the docs/ chapter that
+// teaches it. Parent and child both write to the same descriptor with one write(2) per line, so
+// their lines never tear even though two processes are talking.
+//
+//     18.131ms child   pivot_root(".", ".") = 0            # the overlay becomes /  (docs/filesystem.md)
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vessel::explain {
+
+// Each kernel concept has one chapter under docs/; the trace points the reader there.
+enum class Chapter {
+    kNamespaces,  // docs/namespaces.md
+    kHandshake,   // docs/handshake.md
+    kFilesystem,  // docs/filesystem.md
+    kDevProc,     // docs/dev-and-proc.md
+    kCgroups,     // docs/cgroups.md
+    kCapabilities,
+    kSeccomp,
+    kSecurity,  // docs/security.md: no_new_privs, masked paths, fds, dumpable
+    kUsers,     // docs/users.md
+    kTerminal,  // docs/terminal.md
+    kNetwork,   // docs/network.md
+    kProcess,   // docs/process.md: execve, exit codes, signals, init
+    kState,     // docs/state.md
+};
+
+std::string_view chapter_path(Chapter chapter);
+
+// Starts the trace on a duplicate of `fd` (so the child can keep writing to it after its own
+// stderr has become the container's). Records the time origin for the "+0.123ms" column.
+void enable(int fd);
+bool enabled();
+
+// From now on the trace writes the container id as $ID, after printing ID=<id> once.
+void abbreviate_id(const std::string& id);
+
+// Who is speaking: "parent", "child", "init", "monitor". Set right after clone/fork.
+void set_role(std::string_view role);
+
+// The descriptor the trace writes to, or -1. The child closes it (CLOEXEC) at execve.
+int fd();
+
+// One kernel step. `call` is the call with its arguments as a C programmer would write it;
+// `result` is what it returned ("0", "4242", "-1 EINVAL"); `why` is a few words for the reader.
+void step(Chapter chapter, std::string_view call, std::string_view result, std::string_view why);
+
+// A step that returned `rc` and set errno on failure: formats "= rc" or "= -1 ENAME (text)".
+void syscall(Chapter chapter, std::string_view call, long rc, int err, std::string_view why);
+
+// A heading between phases ("the child, inside the new namespaces").
+void section(std::string_view title);
+
+// Quote a string the way strace does: "abc", with escapes.
+std::string quote(std::string_view s);
+
+// The symbolic name of an errno value: ENOENT, EPERM...
+std::string_view errno_name(int err);
+
+}  // namespace vessel::explain

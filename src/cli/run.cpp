@@ -1,0 +1,89 @@
+// vessel run [OPTIONS] IMAGE_DIR [COMMAND [ARG...]]
+#include <unistd.h>
+
+#include "vessel/cli/command.hpp"
+#include "vessel/core/ids.hpp"
+#include "vessel/core/run_request.hpp"
+#include "vessel/launch/foreground.hpp"
+#include "vessel/launch/launcher.hpp"
+#include "vessel/linux/signals.hpp"
+#include "vessel/linux/users.hpp"
+#include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
+#include "vessel/util/fs.hpp"
+
+namespace vessel::cli {
+namespace {
+
+class RunCommand final : public Command {
+public:
+    explicit RunCommand(CLI::App& parent) {
+        app = parent.add_subcommand("run", "Run a command in a new container");
+        app->add_option("--name", r_.name, "Assign a name to the container");
+        app->add_option("--hostname", r_.hostname, "Container host name (default: the short id)");
+        app->add_option("-e,--env", r_.env, "Set an environment variable (KEY=VALUE, or KEY)")
+            ->allow_extra_args(false);
+        app->add_option("-w,--workdir", r_.workdir, "Working directory inside the container");
+        app->add_option("-u,--user", r_.user, "User to run as: USER[:GROUP] or UID[:GID]");
+        app->add_flag("-i,--interactive", r_.interactive, "Keep stdin attached");
+        app->add_flag("-t,--tty", r_.tty, "Allocate a pseudo-terminal");
+        app->add_flag("--rm", r_.remove, "Remove the container when it exits");
+        app->add_flag("--init", r_.init, "Run vessel's minimal init as PID 1 (signals, zombies)");
+        app->add_flag("--read-only", r_.read_only, "Mount the container's root read-only");
+        app->add_option("--network", r_.network, "Network: none (an empty namespace) or host")
+            ->capture_default_str();
+        app->add_flag("--explain", explain_, "Trace every kernel step on stderr, with its docs chapter");
+        app->add_option("IMAGE_DIR", r_.image, "Unpacked image directory, e.g. rootfs/busybox")
+            ->required();
+    }
+
+    bool has_trailing_command() const override { return true; }
+
+    int execute(const GlobalOptions& global) override {
+        r_.command = trailing;
+        require_root();
+        if (explain_) explain::enable(STDERR_FILENO);
+
+        // Everything that can be checked is checked before anything is created.
+        const std::string image_dir = validate_image_dir(r_.image);
+        const ImageConfig image = load_image_config(image_dir);
+        const ResolvedUser user =
+            users::resolve_in_root(fs::open_dir(image_dir).get(), r_.user);
+        const ContainerSpec spec =
+            build_spec(r_, ids::new_container_id(), image_dir, image, user, process_env());
+        StateStore store(global.root);
+
+        // Signals that arrive from here on wait in the queue and are forwarded once the
+        // container runs (docs/process.md).
+        const sigset_t forwarded = signals::forwarded();
+        signals::block(forwarded);
+        ::signal(SIGPIPE, SIG_IGN);
+        UniqueFd signal_fd = signals::open_signalfd(forwarded);
+
+        RunningContainer container = launch(store, spec, user);
+        int code;
+        try {
+            code = supervise_foreground(container, signal_fd.get());
+        } catch (...) {
+            process_kill_and_finish(store, container);
+            throw;
+        }
+        finish(store, container, code);
+        return code;
+    }
+
+private:
+    static void process_kill_and_finish(const StateStore& store, RunningContainer& c) {
+        if (c.cgroup) c.cgroup->kill_all();
+        finish(store, c, exit_code::kRuntimeError);
+    }
+
+    RunRequest r_;
+    bool explain_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_run(CLI::App& app) { return std::make_unique<RunCommand>(app); }
+
+}  // namespace vessel::cli

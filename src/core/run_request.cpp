@@ -1,0 +1,88 @@
+#include "vessel/core/run_request.hpp"
+
+#include <cstdlib>
+
+#include "vessel/core/ids.hpp"
+#include "vessel/util/error.hpp"
+
+namespace vessel {
+namespace {
+
+bool has_key(const std::vector<std::string>& env, const std::string& key) {
+    for (auto& kv : env)
+        if (kv.compare(0, key.size() + 1, key + "=") == 0) return true;
+    return false;
+}
+
+}  // namespace
+
+EnvLookup process_env() {
+    return [](const std::string& key) -> std::optional<std::string> {
+        const char* value = std::getenv(key.c_str());
+        if (!value) return std::nullopt;
+        return std::string(value);
+    };
+}
+
+void set_env(std::vector<std::string>& env, const std::string& kv) {
+    std::string key = kv.substr(0, kv.find('='));
+    for (auto& existing : env) {
+        if (existing.compare(0, key.size() + 1, key + "=") == 0) {
+            existing = kv;
+            return;
+        }
+    }
+    env.push_back(kv);
+}
+
+ContainerSpec build_spec(const RunRequest& r, const std::string& id, const std::string& image_dir,
+                         const ImageConfig& image, const ResolvedUser& user,
+                         const EnvLookup& lookup) {
+    ContainerSpec spec;
+    spec.id = id;
+    spec.image = image_dir;
+    if (!r.name.empty()) ids::check_name(r.name);
+    spec.name = r.name;
+    spec.hostname = r.hostname.empty() ? id.substr(0, ids::kShortLength) : r.hostname;
+    ids::check_hostname(spec.hostname);
+
+    spec.args = r.command.empty() ? image.cmd : r.command;
+    if (spec.args.empty() || spec.args[0].empty())
+        throw Error("no command given, and image " + image_dir +
+                    " has no default command (cmd in " + image_dir + ".json)");
+
+    spec.workdir = !r.workdir.empty() ? r.workdir : !image.workdir.empty() ? image.workdir : "/";
+    if (spec.workdir[0] != '/')
+        throw Error("the working directory \"" + spec.workdir + "\" must be an absolute path");
+
+    // Docker's order: PATH and HOSTNAME first, then TERM, the image's variables, -e, and HOME
+    // last if nobody set it.
+    spec.env = {std::string("PATH=") + kDefaultPath, "HOSTNAME=" + spec.hostname};
+    if (r.tty) spec.env.push_back("TERM=xterm");
+    for (auto& kv : image.env) set_env(spec.env, kv);
+    for (auto& item : r.env) {
+        auto eq = item.find('=');
+        std::string key = item.substr(0, eq);
+        if (key.empty() || key.find_first_of(" \t\n") != std::string::npos)
+            throw Error("invalid environment variable \"" + item + "\": use KEY=VALUE");
+        if (eq != std::string::npos) {
+            set_env(spec.env, item);
+        } else if (auto value = lookup(key)) {
+            set_env(spec.env, key + "=" + *value);  // -e KEY: pass vessel's own value through
+        }
+    }
+    if (!has_key(spec.env, "HOME")) spec.env.push_back("HOME=" + user.home);
+
+    spec.user = r.user;
+    spec.tty = r.tty;
+    spec.interactive = r.interactive;
+    spec.remove = r.remove;
+    spec.init = r.init;
+    spec.read_only = r.read_only;
+    spec.detach = r.detach;
+    spec.network = network_mode_from_string(r.network);
+    spec.resources = r.resources;
+    return spec;
+}
+
+}  // namespace vessel

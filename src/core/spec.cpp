@@ -1,0 +1,89 @@
+#include "vessel/core/spec.hpp"
+
+#include "vessel/util/error.hpp"
+
+namespace vessel {
+namespace {
+
+template <typename T>
+void put_optional(nlohmann::json& j, const char* key, const std::optional<T>& value) {
+    if (value) j[key] = *value;
+    else j[key] = nullptr;
+}
+
+template <typename T>
+void get_optional(const nlohmann::json& j, const char* key, std::optional<T>& value) {
+    auto it = j.find(key);
+    if (it == j.end()) return;  // keep the default
+    if (it->is_null()) value.reset();
+    else value = it->get<T>();
+}
+
+}  // namespace
+
+std::string to_string(NetworkMode mode) { return mode == NetworkMode::kHost ? "host" : "none"; }
+
+NetworkMode network_mode_from_string(const std::string& text) {
+    if (text == "none") return NetworkMode::kNone;
+    if (text == "host") return NetworkMode::kHost;
+    throw Error("unknown network mode \"" + text + "\": use none or host");
+}
+
+void to_json(nlohmann::json& j, const Resources& r) {
+    j = nlohmann::json::object();
+    put_optional(j, "memory", r.memory);
+    put_optional(j, "memory_swap", r.memory_swap);
+    put_optional(j, "cpus", r.cpus);
+    put_optional(j, "cpu_shares", r.cpu_shares);
+    put_optional(j, "cpuset_cpus", r.cpuset_cpus);
+    put_optional(j, "pids_limit", r.pids_limit);
+}
+
+void from_json(const nlohmann::json& j, Resources& r) {
+    get_optional(j, "memory", r.memory);
+    get_optional(j, "memory_swap", r.memory_swap);
+    get_optional(j, "cpus", r.cpus);
+    get_optional(j, "cpu_shares", r.cpu_shares);
+    get_optional(j, "cpuset_cpus", r.cpuset_cpus);
+    get_optional(j, "pids_limit", r.pids_limit);
+}
+
+void to_json(nlohmann::json& j, const ContainerSpec& s) {
+    j = {{"id", s.id},
+         {"name", s.name},
+         {"image", s.image},
+         {"args", s.args},
+         {"env", s.env},
+         {"workdir", s.workdir},
+         {"user", s.user},
+         {"hostname", s.hostname},
+         {"tty", s.tty},
+         {"interactive", s.interactive},
+         {"remove", s.remove},
+         {"init", s.init},
+         {"read_only", s.read_only},
+         {"detach", s.detach},
+         {"network", to_string(s.network)},
+         {"resources", s.resources}};
+}
+
+void from_json(const nlohmann::json& j, ContainerSpec& s) {
+    j.at("id").get_to(s.id);
+    j.at("name").get_to(s.name);
+    j.at("image").get_to(s.image);
+    j.at("args").get_to(s.args);
+    j.at("env").get_to(s.env);
+    s.workdir = j.value("workdir", "/");
+    s.user = j.value("user", "");
+    s.hostname = j.value("hostname", "");
+    s.tty = j.value("tty", false);
+    s.interactive = j.value("interactive", false);
+    s.remove = j.value("remove", false);
+    s.init = j.value("init", false);
+    s.read_only = j.value("read_only", false);
+    s.detach = j.value("detach", false);
+    s.network = network_mode_from_string(j.value("network", "none"));
+    if (j.contains("resources")) j.at("resources").get_to(s.resources);
+}
+
+}  // namespace vessel

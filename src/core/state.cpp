@@ -1,0 +1,196 @@
+#include "vessel/core/state.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vessel/core/ids.hpp"
+#include "vessel/util/clock.hpp"
+#include "vessel/util/error.hpp"
+#include "vessel/util/fs.hpp"
+
+namespace vessel {
+
+std::string to_string(Status status) {
+    switch (status) {
+        case Status::kCreated: return "created";
+        case Status::kRunning: return "running";
+        case Status::kExited: return "exited";
+    }
+    return "unknown";
+}
+
+Status status_from_string(const std::string& text) {
+    if (text == "created") return Status::kCreated;
+    if (text == "running") return Status::kRunning;
+    if (text == "exited") return Status::kExited;
+    throw Error("unknown container status \"" + text + "\" in state.json");
+}
+
+void to_json(nlohmann::json& j, const ContainerState& s) {
+    auto time = [](int64_t ns) { return ns ? nlohmann::json(clock::to_rfc3339(ns)) : nullptr; };
+    j = {{"spec", s.spec},
+         {"status", to_string(s.status)},
+         {"created", time(s.created_ns)},
+         {"started", time(s.started_ns)},
+         {"finished", time(s.finished_ns)},
+         {"pid", s.init.pid},
+         {"pid_start_time", s.init.start_time},
+         {"owner_pid", s.owner.pid},
+         {"owner_start_time", s.owner.start_time},
+         {"exit_code", s.exit_code ? nlohmann::json(*s.exit_code) : nullptr},
+         {"oom_killed", s.oom_killed},
+         {"cgroup", s.cgroup},
+         {"log_path", s.log_path}};
+}
+
+void from_json(const nlohmann::json& j, ContainerState& s) {
+    auto time = [&](const char* key) -> int64_t {
+        auto it = j.find(key);
+        return it == j.end() || it->is_null() ? 0 : clock::from_rfc3339(it->get<std::string>());
+    };
+    j.at("spec").get_to(s.spec);
+    s.status = status_from_string(j.at("status").get<std::string>());
+    s.created_ns = time("created");
+    s.started_ns = time("started");
+    s.finished_ns = time("finished");
+    s.init = {j.value("pid", 0), j.value("pid_start_time", uint64_t{0})};
+    s.owner = {j.value("owner_pid", 0), j.value("owner_start_time", uint64_t{0})};
+    if (auto it = j.find("exit_code"); it != j.end() && !it->is_null()) s.exit_code = it->get<int>();
+    s.oom_killed = j.value("oom_killed", false);
+    s.cgroup = j.value("cgroup", nlohmann::json::object());
+    s.log_path = j.value("log_path", "");
+}
+
+StateStore::StateStore(std::string root) : root_(std::move(root)) {
+    while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+void StateStore::reserve_name(const std::string& name, const std::string& id) const {
+    std::string link = names_dir() + "/" + name;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (::symlink(id.c_str(), link.c_str()) == 0) return;
+        if (errno != EEXIST) throw SysError("cannot reserve the name " + name, errno);
+        // Taken. By a container that still exists, or a reservation left by a crash?
+        char target[128] = {};
+        ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+        std::string owner = n > 0 ? std::string(target, static_cast<size_t>(n)) : "";
+        if (!owner.empty() && exists(owner))
+            throw Error("the container name \"" + name + "\" is already in use by container " +
+                        owner.substr(0, ids::kShortLength) +
+                        "; remove that container or choose another name");
+        ::unlink(link.c_str());  // stale: its container is gone
+    }
+    throw Error("cannot reserve the name " + name + ": it keeps being taken");
+}
+
+void StateStore::create(const ContainerState& state) const {
+    fs::ensure_dir(root_, 0711);
+    fs::ensure_dir(names_dir(), 0700);
+    const std::string dir = dir_of(state.spec.id);
+    if (::mkdir(dir.c_str(), 0700) != 0) throw SysError("cannot create state directory " + dir, errno);
+    try {
+        if (!state.spec.name.empty()) reserve_name(state.spec.name, state.spec.id);
+        save(state);
+    } catch (...) {
+        if (!state.spec.name.empty()) {
+            // Only remove the reservation if it is ours.
+            char target[128] = {};
+            std::string link = names_dir() + "/" + state.spec.name;
+            ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+            if (n > 0 && std::string(target, static_cast<size_t>(n)) == state.spec.id)
+                ::unlink(link.c_str());
+        }
+        fs::remove_tree(dir);
+        throw;
+    }
+}
+
+void StateStore::save(const ContainerState& state) const {
+    fs::write_file_atomic(state_path(state.spec.id), nlohmann::json(state).dump(2) + "\n");
+}
+
+ContainerState StateStore::load(const std::string& id) const {
+    std::string text;
+    try {
+        text = fs::read_file(state_path(id));
+    } catch (const SysError& e) {
+        if (e.err() == ENOENT) throw Error("no such container: " + id);
+        throw;
+    }
+    try {
+        return nlohmann::json::parse(text).get<ContainerState>();
+    } catch (const nlohmann::json::exception& e) {
+        throw Error("corrupt state file " + state_path(id) + ": " + e.what());
+    }
+}
+
+bool StateStore::exists(const std::string& id) const {
+    return ids::looks_like_id_prefix(id) && id.size() == 64 && fs::exists(state_path(id));
+}
+
+std::vector<std::string> StateStore::list_ids() const {
+    std::vector<std::string> out;
+    DIR* dir = ::opendir(root_.c_str());
+    if (!dir) {
+        if (errno == ENOENT) return out;
+        throw SysError("cannot list " + root_, errno);
+    }
+    while (dirent* entry = ::readdir(dir)) {
+        std::string name = entry->d_name;
+        if (name.size() == 64 && ids::looks_like_id_prefix(name)) out.push_back(name);
+    }
+    ::closedir(dir);
+    return out;
+}
+
+std::string StateStore::resolve(const std::string& reference) const {
+    if (reference.empty()) throw Error("a container name or id is required");
+    // Names first, as docker does: a name is an exact match.
+    char target[128] = {};
+    std::string link = names_dir() + "/" + reference;
+    if (ids::is_valid_name(reference)) {
+        ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+        if (n > 0) {
+            std::string id(target, static_cast<size_t>(n));
+            if (exists(id)) return id;
+        }
+    }
+    if (ids::looks_like_id_prefix(reference)) {
+        std::vector<std::string> matches;
+        for (auto& id : list_ids())
+            if (id.starts_with(reference)) matches.push_back(id);
+        if (matches.size() == 1 && fs::exists(state_path(matches[0]))) return matches[0];
+        if (matches.size() > 1)
+            throw Error("multiple containers match the id prefix \"" + reference +
+                        "\": use more characters");
+    }
+    throw Error("no such container: " + reference);
+}
+
+void StateStore::remove(const ContainerState& state) const {
+    const auto& spec = state.spec;
+    if (!spec.name.empty()) {
+        std::string link = names_dir() + "/" + spec.name;
+        char target[128] = {};
+        ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+        if (n > 0 && std::string(target, static_cast<size_t>(n)) == spec.id) ::unlink(link.c_str());
+    }
+    fs::remove_tree(dir_of(spec.id));
+}
+
+ContainerLock StateStore::lock(const std::string& id) const {
+    UniqueFd dir(::open(dir_of(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) {
+        if (errno == ENOENT) throw Error("no such container: " + id);
+        throw SysError("cannot open " + dir_of(id), errno);
+    }
+    while (::flock(dir.get(), LOCK_EX) != 0) {
+        if (errno != EINTR) throw SysError("cannot lock " + dir_of(id), errno);
+    }
+    return ContainerLock(std::move(dir));
+}
+
+}  // namespace vessel

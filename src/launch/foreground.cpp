@@ -1,0 +1,105 @@
+#include "vessel/launch/foreground.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "vessel/linux/process.hpp"
+#include "vessel/linux/signals.hpp"
+#include "vessel/linux/terminal.hpp"
+#include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
+
+namespace vessel {
+namespace {
+
+// Copies what is readable on `from` to `to`. Returns false at end-of-file or error (EIO is how a
+// pty master says that every slave is closed).
+bool relay(int from, int to) {
+    char buf[16384];
+    ssize_t n = ::read(from, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+    if (n <= 0) return false;
+    for (ssize_t off = 0; off < n;) {
+        ssize_t w = ::write(to, buf + off, static_cast<size_t>(n - off));
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return true;  // our stdout went away (EPIPE): drop the output, keep running
+        off += w;
+    }
+    return true;
+}
+
+void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+void forward(RunningContainer& c, int sig) {
+    if (sig == SIGWINCH && c.pty_master) {
+        // With a pty the kernel tells the container itself, when its window size changes.
+        if (auto size = terminal::window_size(STDIN_FILENO)) terminal::set_window_size(c.pty_master.get(), *size);
+        return;
+    }
+    bool ok = process::send_signal(c.pidfd.get(), sig);
+    explain::syscall(explain::Chapter::kProcess,
+                     fmt::format("pidfd_send_signal(pidfd, {}, NULL, 0)", signals::name(sig)),
+                     ok ? 0 : -1, errno, "forwarded to the container's PID 1");
+}
+
+}  // namespace
+
+int supervise_foreground(RunningContainer& c, int signal_fd) {
+    const bool pty = static_cast<bool>(c.pty_master);
+    const bool attach_stdin = pty && c.state.spec.interactive;
+    std::optional<terminal::RawMode> raw;
+    if (pty) {
+        set_nonblocking(c.pty_master.get());
+        auto size = terminal::window_size(STDIN_FILENO);
+        if (!size) size = terminal::window_size(STDOUT_FILENO);
+        if (size) terminal::set_window_size(c.pty_master.get(), *size);
+        if (attach_stdin) raw.emplace(STDIN_FILENO);
+    }
+
+    enum { kExit, kSignal, kMaster, kStdin };
+    pollfd fds[4] = {{c.pidfd.get(), POLLIN, 0},
+                     {signal_fd, POLLIN, 0},
+                     {pty ? c.pty_master.get() : -1, POLLIN, 0},
+                     {attach_stdin ? STDIN_FILENO : -1, POLLIN, 0}};
+    for (;;) {
+        if (::poll(fds, 4, -1) < 0) {
+            if (errno == EINTR) continue;
+            throw SysError("poll", errno);
+        }
+        if (fds[kSignal].revents & POLLIN) {
+            signalfd_siginfo info{};
+            while (::read(signal_fd, &info, sizeof info) == sizeof info)
+                forward(c, static_cast<int>(info.ssi_signo));
+        }
+        if (fds[kMaster].revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (!relay(c.pty_master.get(), STDOUT_FILENO)) fds[kMaster].fd = -1;
+        }
+        if (fds[kStdin].revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (!relay(STDIN_FILENO, c.pty_master.get())) {
+                // Our input ended: the container's terminal reads end-of-file (Ctrl-D) too.
+                ssize_t ignored = ::write(c.pty_master.get(), "\x04", 1);
+                (void)ignored;
+                fds[kStdin].fd = -1;
+            }
+        }
+        if (fds[kExit].revents & POLLIN) break;
+    }
+    int code = process::wait_exit_code(c.pidfd.get());
+    explain::step(explain::Chapter::kProcess, "waitid(P_PIDFD, pidfd, &info, WEXITED)",
+                  fmt::format("0 (exit status {})", code), "PID 1 has exited; the container is over");
+    if (pty) {
+        // What the command wrote just before it exited is still in the pty: pass it on.
+        while (relay(c.pty_master.get(), STDOUT_FILENO)) {
+            pollfd p{c.pty_master.get(), POLLIN, 0};
+            if (::poll(&p, 1, 0) <= 0) break;
+        }
+    }
+    if (raw) raw->restore();
+    return code;
+}
+
+}  // namespace vessel

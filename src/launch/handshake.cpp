@@ -1,0 +1,83 @@
+#include "vessel/launch/handshake.hpp"
+
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "vessel/util/error.hpp"
+
+namespace vessel {
+namespace {
+
+struct Header {
+    Message type;
+    int32_t exit_code;
+    int32_t err;
+};
+constexpr size_t kMaxText = 4000;
+
+}  // namespace
+
+std::pair<Channel, Channel> Channel::make_pair() {
+    int fds[2];
+    check(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds), "socketpair");
+    return {Channel(UniqueFd(fds[0])), Channel(UniqueFd(fds[1]))};
+}
+
+void Channel::send(Message type, int32_t exit_code, int32_t err, std::string_view text,
+                   int attach_fd) const {
+    Header header{type, exit_code, err};
+    text = text.substr(0, kMaxText);
+    iovec iov[2] = {{&header, sizeof header},
+                    {const_cast<char*>(text.data()), text.size()}};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = text.empty() ? 1 : 2;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    if (attach_fd >= 0) {
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(cmsg), &attach_fd, sizeof(int));
+    }
+    while (::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL) < 0) {
+        if (errno != EINTR) throw SysError("handshake: sendmsg", errno);
+    }
+}
+
+std::optional<Received> Channel::receive() const {
+    Header header{};
+    char text[kMaxText];
+    iovec iov[2] = {{&header, sizeof header}, {text, sizeof text}};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 2;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n;
+    while ((n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC)) < 0) {
+        if (errno != EINTR) throw SysError("handshake: recvmsg", errno);
+    }
+    if (n == 0) return std::nullopt;
+    if (static_cast<size_t>(n) < sizeof header) throw Error("handshake: short message");
+
+    Received out;
+    out.type = header.type;
+    out.exit_code = header.exit_code;
+    out.err = header.err;
+    out.text.assign(text, static_cast<size_t>(n) - sizeof header);
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+            out.fd.reset(fd);
+        }
+    }
+    return out;
+}
+
+}  // namespace vessel

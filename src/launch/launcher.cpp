@@ -1,0 +1,143 @@
+#include "vessel/launch/launcher.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "vessel/launch/child.hpp"
+#include "vessel/launch/handshake.hpp"
+#include "vessel/linux/namespaces.hpp"
+#include "vessel/linux/process.hpp"
+#include "vessel/linux/rootfs.hpp"
+#include "vessel/util/clock.hpp"
+#include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
+#include "vessel/util/log.hpp"
+
+namespace vessel {
+namespace {
+
+using explain::Chapter;
+
+// Removes a half-made container: used on every failure path of launch().
+void undo(const StateStore& store, RunningContainer& c) {
+    try {
+        if (c.pidfd) {
+            process::send_signal(c.pidfd.get(), SIGKILL);
+            process::wait_exit_code(c.pidfd.get());
+        }
+        if (c.cgroup) {
+            c.cgroup->kill_all();
+            c.cgroup->destroy();
+        }
+        store.remove(c.state);
+        c.janitor.dismiss();
+    } catch (const std::exception& e) {
+        // The janitor is still armed and will try again when we exit.
+        spdlog::warn("cleaning up after a failed start: {}", e.what());
+    }
+}
+
+// Reads the child's messages until it execs (EOF) or reports a failure.
+void await_exec(const Channel& channel, RunningContainer& c) {
+    for (;;) {
+        auto msg = channel.receive();
+        if (!msg) {
+            explain::step(Chapter::kHandshake, "recvmsg(handshake)", "0",
+                          "end-of-file: the child's execve succeeded");
+            return;
+        }
+        switch (msg->type) {
+            case Message::kPtyMaster: c.pty_master = std::move(msg->fd); break;
+            case Message::kError:
+                explain::step(Chapter::kHandshake, "recvmsg(handshake) = kError",
+                              fmt::format("{}", msg->exit_code), msg->text);
+                throw Error(msg->text, msg->exit_code);
+            default: throw Error("handshake: unexpected message from the container");
+        }
+    }
+}
+
+}  // namespace
+
+RunningContainer launch(const StateStore& store, const ContainerSpec& spec, const ResolvedUser& user) {
+    RunningContainer c;
+    c.state.spec = spec;
+    c.state.created_ns = clock::now_ns();
+    c.state.owner = process::identify(::getpid());
+
+    explain::section("the parent: state, cgroup, then clone3");
+    explain::abbreviate_id(spec.id);
+    const auto layout = cgroups::detect();
+    c.cgroup = cgroups::make(layout, spec.id);
+    c.state.cgroup = c.cgroup->to_json();
+    store.create(c.state);
+    explain::step(Chapter::kState, fmt::format("mkdir({}, 0700)", explain::quote(store.dir_of(spec.id))),
+                  "0", "the container's state directory");
+    try {
+        const auto layers = rootfs::Layout::in_state_dir(spec.image, store.dir_of(spec.id));
+        rootfs::prepare_layers(layers);
+        c.cgroup->create(spec.resources);
+        c.janitor = Janitor::start(store, spec.id);
+
+        auto [parent_end, child_end] = Channel::make_pair();
+        bool placed = false;
+        const bool complete = c.cgroup->complete_after_clone();
+        auto child = namespaces::clone_child(namespaces::clone_flags(spec, complete),
+                                             c.cgroup->clone_fd(), placed);
+        if (child.pid == 0) {
+            // The child: drop the parent's handles before anything can block, so that the
+            // parent's death reads as end-of-file here.
+            parent_end.close();
+            ::close(c.janitor.fd());
+            ChildPlan plan{&spec, layers, !(placed && complete), user};
+            run_child(plan, std::move(child_end));
+        }
+        c.pidfd = std::move(child.pidfd);
+        c.state.init = process::identify(child.pid);
+        child_end.close();
+
+        if (!(placed && complete)) c.cgroup->add_process(child.pid);
+        parent_end.send(Message::kGo);
+        explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1",
+                      "release the child into its setup");
+        await_exec(parent_end, c);
+
+        c.state.status = Status::kRunning;
+        c.state.started_ns = clock::now_ns();
+        auto lock = store.lock(spec.id);
+        store.save(c.state);
+        return c;
+    } catch (...) {
+        undo(store, c);
+        throw;
+    }
+}
+
+void finish(const StateStore& store, RunningContainer& c, int exit_code) {
+    explain::section("the end: clean up");
+    if (c.cgroup) {
+        c.cgroup->kill_all();
+        c.state.oom_killed = c.cgroup->oom_killed();
+        c.cgroup->destroy();
+        c.cgroup.reset();
+    }
+    {
+        auto lock = store.lock(c.state.spec.id);
+        if (c.state.spec.remove) {
+            store.remove(c.state);
+            explain::step(Chapter::kState, fmt::format("rm -r {}", store.dir_of(c.state.spec.id)), "0",
+                          "--rm: nothing of the container is left");
+        } else {
+            c.state.status = Status::kExited;
+            c.state.exit_code = exit_code;
+            c.state.finished_ns = clock::now_ns();
+            c.state.cgroup = nlohmann::json::object();
+            store.save(c.state);
+        }
+    }
+    c.janitor.dismiss();
+}
+
+}  // namespace vessel

@@ -1,0 +1,93 @@
+#include "vessel/linux/namespaces.hpp"
+
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
+
+namespace vessel::namespaces {
+
+using explain::Chapter;
+
+uint64_t clone_flags(const ContainerSpec& spec, bool cgroupns_at_clone) {
+    uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+    if (spec.network == NetworkMode::kNone) flags |= CLONE_NEWNET;
+    if (cgroupns_at_clone) flags |= CLONE_NEWCGROUP;
+    return flags;
+}
+
+std::string describe_flags(uint64_t flags) {
+    static constexpr std::pair<uint64_t, const char*> kNames[] = {
+        {CLONE_NEWNS, "CLONE_NEWNS"},         {CLONE_NEWPID, "CLONE_NEWPID"},
+        {CLONE_NEWUTS, "CLONE_NEWUTS"},       {CLONE_NEWIPC, "CLONE_NEWIPC"},
+        {CLONE_NEWNET, "CLONE_NEWNET"},       {CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
+        {CLONE_NEWUSER, "CLONE_NEWUSER"},     {CLONE_PIDFD, "CLONE_PIDFD"},
+        {CLONE_INTO_CGROUP, "CLONE_INTO_CGROUP"},
+    };
+    std::string out;
+    for (auto [bit, name] : kNames) {
+        if (!(flags & bit)) continue;
+        if (!out.empty()) out += '|';
+        out += name;
+        flags &= ~bit;
+    }
+    if (flags) out += fmt::format("{}{:#x}", out.empty() ? "" : "|", flags);
+    return out.empty() ? "0" : out;
+}
+
+Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup) {
+    int pidfd = -1;
+    clone_args args{};
+    args.flags = flags | CLONE_PIDFD;
+    args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    }
+    long rc = ::syscall(SYS_clone3, &args, sizeof args);
+    int err = errno;
+    if (rc == 0) return {};  // the child: the caller runs the container's init steps next
+
+    std::string call = fmt::format("clone3({{flags={}, exit_signal=SIGCHLD{}}})",
+                                   describe_flags(args.flags),
+                                   cgroup_fd >= 0 ? fmt::format(", cgroup={}", cgroup_fd) : "");
+    if (rc > 0) {
+        explain::syscall(Chapter::kNamespaces, call, rc, 0, "a child in new namespaces");
+        placed_in_cgroup = cgroup_fd >= 0;
+        return {static_cast<pid_t>(rc), UniqueFd(pidfd)};
+    }
+    explain::syscall(Chapter::kNamespaces, call, -1, err, "a child in new namespaces");
+    if (err == ENOSYS) {
+        // Linux < 5.3: clone(2) has no CLONE_INTO_CGROUP; the caller writes cgroup.procs.
+        rc = ::syscall(SYS_clone, (flags | CLONE_PIDFD | SIGCHLD) & 0xffffffffULL, nullptr, &pidfd,
+                       nullptr, nullptr);
+        err = errno;
+        if (rc == 0) return {};
+        explain::syscall(Chapter::kNamespaces,
+                         fmt::format("clone(flags={}|SIGCHLD)", describe_flags(flags | CLONE_PIDFD)),
+                         rc, err, "fallback for kernels without clone3");
+        if (rc > 0) {
+            placed_in_cgroup = false;
+            return {static_cast<pid_t>(rc), UniqueFd(pidfd)};
+        }
+    }
+    throw SysError("cannot create the container process (clone3)", err,
+                   err == EPERM ? "are you root?" : err == ENOSPC ? "too many namespaces" : "");
+}
+
+void unshare_cgroup_namespace() {
+    long rc = ::unshare(CLONE_NEWCGROUP);
+    int err = errno;
+    explain::syscall(Chapter::kNamespaces, "unshare(CLONE_NEWCGROUP)", rc, err,
+                     "its cgroups become the root it sees");
+    if (rc != 0) throw SysError("unshare(CLONE_NEWCGROUP)", err);
+}
+
+}  // namespace vessel::namespaces

@@ -1,0 +1,65 @@
+#include "vessel/linux/rootfs.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "vessel/linux/mounts.hpp"
+#include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
+#include "vessel/util/fs.hpp"
+
+namespace vessel::rootfs {
+
+using explain::Chapter;
+
+Layout Layout::in_state_dir(const std::string& image, const std::string& state_dir) {
+    return {image, state_dir + "/upper", state_dir + "/work", state_dir + "/rootfs"};
+}
+
+void prepare_layers(const Layout& layout) {
+    for (const auto* dir : {&layout.upper, &layout.work, &layout.merged}) fs::ensure_dir(*dir, 0755);
+}
+
+void make_mounts_private() {
+    mounts::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr, Chapter::kFilesystem,
+                  "no mount leaks to or from the host");
+}
+
+UniqueFd mount_overlay(const Layout& layout) {
+    std::string options = fmt::format("lowerdir={},upperdir={},workdir={}", layout.image,
+                                      layout.upper, layout.work);
+    mounts::mount("overlay", layout.merged, "overlay", 0, options.c_str(), Chapter::kFilesystem,
+                  "image read-only below, our writes above");
+    return fs::open_dir(layout.merged);
+}
+
+void pivot_into(int root_fd) {
+    check(::fchdir(root_fd), "fchdir to the new root");
+    // pivot_root(".", ".") puts the old root on top of the new one at "/"; unmounting "." then
+    // detaches exactly that old root (the trick is in pivot_root(2) itself). No temp directory
+    // is needed in the image, and the image is never written.
+    long rc = ::syscall(SYS_pivot_root, ".", ".");
+    int err = errno;
+    explain::syscall(Chapter::kFilesystem, "pivot_root(\".\", \".\")", rc, err,
+                     "the overlay becomes /");
+    if (rc != 0)
+        throw SysError("cannot pivot_root into the container's root", err,
+                       err == EINVAL ? "is the state directory on a shared mount?" : "");
+    rc = ::umount2(".", MNT_DETACH);
+    err = errno;
+    explain::syscall(Chapter::kFilesystem, "umount2(\".\", MNT_DETACH)", rc, err,
+                     "detach the host's root: unreachable now");
+    if (rc != 0) throw SysError("cannot detach the old root", err);
+    check(::chdir("/"), "chdir /");
+}
+
+void remount_root_readonly() {
+    mounts::mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr,
+                  Chapter::kFilesystem, "--read-only: / cannot be written");
+}
+
+}  // namespace vessel::rootfs

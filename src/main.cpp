@@ -1,0 +1,70 @@
+// vessel: a small container runtime that shows its work. This file parses the command line and
+// turns every failure into one clear line on stderr and docker's exit codes.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "vessel/cli/argv_split.hpp"
+#include "vessel/cli/command.hpp"
+#include "vessel/util/error.hpp"
+#include "vessel/util/log.hpp"
+
+int main(int argc, char** argv) {
+    using namespace vessel;
+    CLI::App app{"vessel: a small container runtime that shows its work", "vessel"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("vessel ") + VESSEL_VERSION);
+    cli::GlobalOptions global;
+    app.add_option("--root", global.root, "Directory for container state")
+        ->capture_default_str();
+    app.add_option("--log-level", global.log_level, "Log level: debug, info, warn, error")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+        ->capture_default_str();
+    auto commands = cli::make_all(app);
+
+    // Split `vessel [global] CMD [options] POSITIONAL COMMAND...` so that the container's command
+    // line never reaches CLI11 (argv_split.hpp).
+    std::vector<std::string> args(argv + 1, argv + argc);
+    size_t sub = cli::first_positional(app, args, 0);
+    for (auto& command : commands) {
+        if (sub >= args.size() || command->app->get_name() != args[sub]) continue;
+        if (!command->has_trailing_command()) break;
+        size_t positional = cli::first_positional(*command->app, args, sub + 1);
+        if (positional < args.size()) {
+            command->trailing.assign(args.begin() + static_cast<long>(positional) + 1, args.end());
+            args.resize(positional + 1);
+        }
+    }
+    std::vector<char*> parse_argv{argv[0]};
+    for (auto& a : args) parse_argv.push_back(a.data());
+
+    try {
+        app.parse(static_cast<int>(parse_argv.size()), parse_argv.data());
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::string where = "vessel";
+        for (auto* sub : app.get_subcommands()) where += " " + sub->get_name();
+        std::fprintf(stderr, "vessel: error: %s (see '%s --help')\n", e.what(), where.c_str());
+        return exit_code::kRuntimeError;
+    }
+
+    log::setup(global.log_level);
+    for (auto& command : commands) {
+        if (!command->app->parsed()) continue;
+        try {
+            return command->execute(global);
+        } catch (const Error& e) {
+            spdlog::error("{}", e.what());
+            return e.exit_code();
+        } catch (const std::exception& e) {
+            spdlog::error("{}", e.what());
+            return exit_code::kRuntimeError;
+        }
+    }
+    return exit_code::kRuntimeError;
+}
