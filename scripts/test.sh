@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of vessel (as root, on Debian 12): installs what the tests need, builds,
+# runs the unit tests (also under ASan/UBSan) and the integration tests through ctest, and
+# prints a summary. Exits non-zero when anything fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+
+scripts/setup.sh || { echo "test: setup failed"; exit 1; }
+source scripts/lib/apt.sh
+# bats runs the integration tests; jq reads state.json in them; util-linux's script gives -t a
+# terminal; iproute2 for the network tests.
+apt_install bats jq util-linux iproute2 procps || { echo "test: cannot install test packages"; exit 1; }
+
+declare -A result
+failed=0
+
+step() {  # step NAME COMMAND...: runs a step, records PASS/FAIL
+  local name=$1; shift
+  echo "=== $name"
+  if "$@"; then result[$name]=PASS; else result[$name]=FAIL; failed=1; fi
+}
+
+step build cmake --build build -j"$(nproc)"
+step "unit+integration (ctest)" ctest --test-dir build --output-on-failure -j1
+# The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan() {
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DVESSEL_SANITIZE=ON >/dev/null &&
+    cmake --build build-asan -j"$(nproc)" --target vessel_unit_tests &&
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/vessel_unit_tests
+}
+step "unit tests under ASan/UBSan" asan
+
+echo
+echo "=== summary ($(( $(date +%s) - start )) s)"
+for name in "${!result[@]}"; do printf '  %-32s %s\n' "$name" "${result[$name]}"; done | sort
+if [ "$failed" -ne 0 ]; then echo "FAILED"; exit 1; fi
+echo "ALL PASSED"

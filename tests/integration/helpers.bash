@@ -1,0 +1,101 @@
+# Shared set-up for vessel's integration tests (bats). Every test runs real containers as root,
+# in a state root of its own, and its teardown proves that nothing was left behind.
+
+VESSEL_BIN=${VESSEL_BIN:-$BATS_TEST_DIRNAME/../../build/vessel}
+IMAGE=${IMAGE:-$BATS_TEST_DIRNAME/../../rootfs/busybox}
+
+setup() {
+  [ "$(id -u)" = 0 ] || skip "integration tests run as root"
+  [ -x "$VESSEL_BIN" ] || skip "build/vessel is missing: run scripts/test.sh"
+  [ -d "$IMAGE" ] || skip "rootfs/busybox is missing: run scripts/mkrootfs.sh"
+  ROOT=$(mktemp -d /tmp/vessel-bats.XXXXXX)
+  export ROOT
+}
+
+teardown() {
+  [ -n "${ROOT:-}" ] || return 0
+  cleanup_root "$ROOT"
+  local leftovers
+  leftovers=$(find_leftovers "$ROOT")
+  rm -rf "$ROOT"
+  if [ -n "$leftovers" ]; then
+    echo "left behind by this test:" >&2
+    echo "$leftovers" >&2
+    return 1
+  fi
+}
+
+# vessel with this test's state root.
+vessel() { "$VESSEL_BIN" --root "$ROOT" "$@"; }
+
+# Kills and removes whatever a failed test left in its state root, so the next one starts clean.
+cleanup_root() {
+  local root=$1 dir
+  for dir in "$root"/*/; do
+    [ -f "$dir/state.json" ] || continue
+    local state pid
+    state=$(cat "$dir/state.json")
+    # A container that is still running is stopped the hard way.
+    if "$VESSEL_BIN" --root "$root" rm -f "$(basename "$dir")" >/dev/null 2>&1; then continue; fi
+    pid=$(jq -r '.pid // 0' <<<"$state")
+    [ "$pid" -gt 0 ] && kill -9 "$pid" 2>/dev/null
+    for cg in $(jq -r '.cgroup.paths // [] | .[]' <<<"$state"); do
+      for _ in $(seq 50); do rmdir "$cg" 2>/dev/null && break; [ -d "$cg" ] || break; sleep 0.1; done
+    done
+    rm -rf "$dir"
+  done
+}
+
+# Prints what vessel left on this machine: container dirs in the state root, cgroup dirs whose
+# container has no state anywhere, and mounts that mention vessel. Empty when all is clean.
+find_leftovers() {
+  local root=$1 d id
+  for d in "$root"/*/; do
+    [ -d "$d" ] && echo "state dir: $d"
+  done
+  for d in /sys/fs/cgroup/*/vessel/*/ /sys/fs/cgroup/vessel/*/; do
+    [ -d "$d" ] || continue
+    id=$(basename "$d")
+    # A cgroup is a leftover when no state dir anywhere claims it (other test runs may be live).
+    if ! compgen -G "/tmp/vessel-*/$id" >/dev/null && [ ! -d "/run/vessel/$id" ]; then
+      echo "cgroup: $d"
+    fi
+  done
+  grep -E "vessel" /proc/self/mountinfo | awk '{print "mount: " $5}'
+}
+
+# The id of the only container in this test's root (waits up to 5 s for it to appear).
+only_container_id() {
+  local d
+  for _ in $(seq 100); do
+    for d in "$ROOT"/*/; do
+      [ -f "$d/state.json" ] && { basename "$d"; return 0; }
+    done
+    sleep 0.05
+  done
+  return 1
+}
+
+# A field of a container's state.json (jq path), e.g. state_of ID .pid
+state_of() { jq -r "$2" "$ROOT/$1/state.json"; }
+
+# Waits until a container's state says it is running (its command has been exec'd).
+wait_running() {
+  local id=$1
+  for _ in $(seq 100); do
+    [ "$(state_of "$id" .status 2>/dev/null)" = running ] && return 0
+    sleep 0.05
+  done
+  echo "container $id did not start" >&2
+  return 1
+}
+
+# Waits for a process to go away.
+wait_gone() {
+  local pid=$1
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.05
+  done
+  return 1
+}
