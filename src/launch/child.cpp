@@ -1,7 +1,6 @@
 #include "vessel/launch/child.hpp"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -9,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "vessel/launch/confinement.hpp"
 #include "vessel/launch/mini_init.hpp"
 #include "vessel/linux/devices.hpp"
 #include "vessel/linux/kernel_fs.hpp"
@@ -17,7 +17,6 @@
 #include "vessel/linux/network.hpp"
 #include "vessel/linux/signals.hpp"
 #include "vessel/linux/terminal.hpp"
-#include "vessel/linux/users.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 
@@ -78,17 +77,6 @@ void enter_workdir(const std::string& workdir) {
     explain::syscall(Chapter::kProcess, fmt::format("chdir({})", explain::quote(workdir)), rc, err,
                      "created, as it was missing");
     if (rc != 0) throw SysError("cannot enter the working directory " + workdir, err);
-}
-
-// Everything above fd 2 is marked close-on-exec, so no descriptor of vessel's (state dir, cgroup,
-// the host's terminal...) survives into the command (CVE-2024-21626). CLOEXEC rather than close:
-// the handshake socket must stay open until execve succeeds.
-void close_fds_on_exec() {
-    long rc = ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-    int err = errno;
-    explain::syscall(Chapter::kSecurity, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)", rc, err,
-                     "no fd of vessel's reaches the command");
-    if (rc != 0) throw SysError("close_range", err);
 }
 
 std::vector<char*> c_strings(const std::vector<std::string>& v) {
@@ -176,9 +164,9 @@ void run_child(const ChildPlan& plan, Channel channel) {
         if (path.empty())
             fail(channel, exit_code::kNotFound, ENOENT,
                  fmt::format("{}: executable file not found in $PATH", explain::quote(spec.args[0])));
-        users::switch_to(plan.user);
+        confinement::apply(spec, plan.user);
         if (spec.init) mini_init::become_init_and_fork(channel, spec.tty);
-        close_fds_on_exec();
+        confinement::seal_before_exec();
         ::umask(022);
         signals::reset_for_exec();
         exec_command(spec, path, channel);

@@ -64,6 +64,9 @@ void become_init_and_fork(Channel& channel, bool tty) {
     }
     explain::set_role("init");
     channel.close();
+    // Keep nothing of vessel's: the trace, the janitor's pipe... (fds 0-2 stay: they are the
+    // container's stdio).
+    ::close_range(3, ~0U, 0);
     serve(pid);
 }
 
