@@ -8,6 +8,8 @@ namespace vessel::cli {
 std::vector<std::unique_ptr<Command>> make_all(CLI::App& app) {
     std::vector<std::unique_ptr<Command>> commands;
     commands.push_back(make_run(app));
+    commands.push_back(make_stats(app));
+    commands.push_back(make_update(app));
     return commands;
 }
 

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "vessel/cli/command.hpp"
+#include "vessel/cli/resource_flags.hpp"
 #include "vessel/core/ids.hpp"
 #include "vessel/core/run_request.hpp"
 #include "vessel/launch/foreground.hpp"
@@ -11,6 +12,7 @@
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 #include "vessel/util/fs.hpp"
+#include "vessel/util/log.hpp"
 
 namespace vessel::cli {
 namespace {
@@ -32,6 +34,7 @@ public:
         app->add_flag("--read-only", r_.read_only, "Mount the container's root read-only");
         app->add_option("--network", r_.network, "Network: none (an empty namespace) or host")
             ->capture_default_str();
+        add_resource_flags(*app, resource_flags_);
         app->add_flag("--explain", explain_, "Trace every kernel step on stderr, with its docs chapter");
         app->add_option("IMAGE_DIR", r_.image, "Unpacked image directory, e.g. rootfs/busybox")
             ->required();
@@ -47,6 +50,8 @@ public:
         // Everything that can be checked is checked before anything is created.
         const std::string image_dir = validate_image_dir(r_.image);
         const ImageConfig image = load_image_config(image_dir);
+        r_.resources =
+            resources::apply_flags(resource_flags_, r_.resources, resources::online_cpus());
         const ResolvedUser user =
             users::resolve_in_root(fs::open_dir(image_dir).get(), r_.user);
         const ContainerSpec spec =
@@ -69,16 +74,29 @@ public:
             throw;
         }
         finish(store, container, code);
+        if (container.state.oom_killed) warn_out_of_memory(spec.resources);
         return code;
     }
 
 private:
+    // Docker says nothing here; a learner wants to know why the command died with 137.
+    static void warn_out_of_memory(const Resources& r) {
+        if (r.memory)
+            spdlog::warn(
+                "the container reached its memory limit ({}) and the kernel's OOM killer ended "
+                "a process in it (docs/cgroups.md)",
+                resources::format_bytes(static_cast<double>(*r.memory)));
+        else
+            spdlog::warn("the kernel's OOM killer ended a process in the container");
+    }
+
     static void process_kill_and_finish(const StateStore& store, RunningContainer& c) {
         if (c.cgroup) c.cgroup->kill_all();
         finish(store, c, exit_code::kRuntimeError);
     }
 
     RunRequest r_;
+    resources::Flags resource_flags_;
     bool explain_ = false;
 };
 

@@ -138,6 +138,7 @@ void run_child(const ChildPlan& plan, Channel channel) {
         UniqueFd root = rootfs::mount_overlay(plan.layout);
         kernel_fs::mount_proc(root.get());
         kernel_fs::mount_sys(root.get());
+        if (plan.cgroup) plan.cgroup->mount_in_container(root.get());
         devices::setup_dev(root.get());
         if (spec.network == NetworkMode::kNone) network::bring_up_loopback();
         rootfs::pivot_into(root.get());

@@ -91,7 +91,7 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec, cons
             // parent's death reads as end-of-file here.
             parent_end.close();
             ::close(c.janitor.fd());
-            ChildPlan plan{&spec, layers, !(placed && complete), user};
+            ChildPlan plan{&spec, layers, !(placed && complete), user, c.cgroup.get()};
             run_child(plan, std::move(child_end));
         }
         c.pidfd = std::move(child.pidfd);
@@ -130,6 +130,11 @@ void finish(const StateStore& store, RunningContainer& c, int exit_code) {
             explain::step(Chapter::kState, fmt::format("rm -r {}", store.dir_of(c.state.spec.id)), "0",
                           "--rm: nothing of the container is left");
         } else {
+            try {
+                // `vessel update` may have changed the limits on disk since the launch.
+                c.state.spec.resources = store.load(c.state.spec.id).spec.resources;
+            } catch (const Error&) {
+            }
             c.state.status = Status::kExited;
             c.state.exit_code = exit_code;
             c.state.finished_ns = clock::now_ns();

@@ -8,9 +8,14 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "vessel/core/resources.hpp"
 #include "vessel/linux/cgroup_files.hpp"
+#include "vessel/linux/cgroup_view.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/fs.hpp"
+#include "vessel/util/log.hpp"
 
 namespace vessel::cgroups {
 namespace {
@@ -19,9 +24,16 @@ namespace {
 constexpr const char* kControllers[] = {"cpu",     "cpuacct", "cpuset", "memory",
                                         "devices", "freezer", "blkio",  "pids"};
 
+// v1 spells "no limit" as -1 when written, and reads it back as the largest page-aligned count.
+constexpr int64_t kUnlimitedFloor = int64_t{1} << 62;
+
 std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
+}
+
+std::string basename(const std::string& path) {
+    return path.substr(path.rfind('/') + 1);
 }
 
 }  // namespace
@@ -30,45 +42,61 @@ CgroupV1::CgroupV1(std::string mount_root, std::string id, bool hybrid)
     : root_(std::move(mount_root)), id_(std::move(id)), hybrid_(hybrid) {
     // Find each controller's hierarchy; "cpu" and "cpuacct" are often one mount ("cpu,cpuacct")
     // reached through symlinks, and must be joined once.
-    std::vector<std::string> seen;
+    const std::string mountinfo = fs::try_read_file("/proc/self/mountinfo").value_or("");
     for (const char* controller : kControllers) {
         std::string path = root_ + "/" + controller;
         struct stat st{};
         if (::stat((path + "/cgroup.procs").c_str(), &st) != 0) continue;
         std::string real = fs::real_path(path);
-        if (std::find(seen.begin(), seen.end(), real) != seen.end()) continue;
-        seen.push_back(real);
-        hierarchies_.push_back({controller, path});
+        auto same = std::find_if(hierarchies_.begin(), hierarchies_.end(),
+                                 [&](const Hierarchy& h) { return h.real == real; });
+        if (same != hierarchies_.end()) {
+            same->controllers.push_back(controller);
+            continue;
+        }
+        hierarchies_.push_back({{controller}, path, real, ""});
     }
+    for (auto& h : hierarchies_) {
+        // The options a mount of this hierarchy must name; without mountinfo (a fake tree in
+        // the unit tests) the directory's name says it, as systemd and cgroupfs-mount name them.
+        h.options = view::v1_options_from_mountinfo(mountinfo, h.real).value_or(basename(h.real));
+    }
+}
+
+std::string CgroupV1::dir_in(const Hierarchy& h) const {
+    return h.mount + "/" + kParentName + "/" + id_;
 }
 
 std::string CgroupV1::dir(const std::string& controller) const {
     for (const auto& h : hierarchies_) {
-        if (h.controller == controller) return h.mount + "/" + kParentName + "/" + id_;
+        if (std::find(h.controllers.begin(), h.controllers.end(), controller) !=
+            h.controllers.end())
+            return dir_in(h);
     }
     return "";
 }
 
 void CgroupV1::create_in(const Hierarchy& h) {
     const std::string parent = h.mount + "/" + kParentName;
-    const std::string dir = parent + "/" + id_;
+    const std::string dir = dir_in(h);
     for (int attempt = 0;; ++attempt) {
-        make_dir(parent);
+        make_dir(parent, "vessel's parent cgroup in this hierarchy");
         try {
-            make_dir(dir);
+            make_dir(dir, fmt::format("the container's cgroup for {}", h.options));
             break;
         } catch (const SysError& e) {
             // Another container's cleanup removed the empty parent in between: make it again.
             if (e.err() != ENOENT || attempt == 5) throw;
         }
     }
-    if (h.controller == "cpuset") {
+    if (std::find(h.controllers.begin(), h.controllers.end(), "cpuset") != h.controllers.end()) {
         // A new v1 cpuset starts with no CPUs and no memory nodes, and no task may join it
         // until both are set: inherit them from the level above.
         for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
             for (const auto& [from, to] : {std::pair{h.mount, parent}, std::pair{parent, dir}}) {
                 if (trim(fs::read_file(to + "/" + file)).empty())
-                    write_file(to + "/" + file, trim(fs::read_file(from + "/" + file)));
+                    write_file(to + "/" + file, trim(fs::read_file(from + "/" + file)),
+                               "a new v1 cpuset starts empty: inherit the level above's");
             }
         }
     }
@@ -80,18 +108,149 @@ void CgroupV1::create(const Resources& r) {
     for (const auto& h : hierarchies_) create_in(h);
     if (hybrid_) {
         const std::string unified = root_ + "/unified/" + kParentName;
-        make_dir(unified);
-        make_dir(unified + "/" + id_);
+        make_dir(unified, "vessel's parent in the hybrid layout's cgroup2 tree");
+        make_dir(unified + "/" + id_, "tracks the container's processes; has cgroup.kill");
         unified_fd_.reset(::open((unified + "/" + id_).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
         if (!unified_fd_) throw SysError("cannot open cgroup " + unified + "/" + id_, errno);
     }
-    if (std::string pids = dir("pids"); !pids.empty() && r.pids_limit)
-        write_file(pids + "/pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max");
+    set_limits(r, no_limits());
+}
+
+void CgroupV1::set_memory(const Resources& want) {
+    const std::string memory = dir("memory");
+    if (memory.empty()) {
+        if (want.memory)
+            throw Error("cannot limit memory: the memory cgroup controller is not mounted");
+        return;
+    }
+    const int64_t limit = want.memory.value_or(-1);
+    // memory.memsw.limit_in_bytes is docker's --memory-swap: memory and swap together.
+    const int64_t memsw = want.memory ? want.memory_swap.value_or(2 * limit) : -1;
+    const std::string limit_file = memory + "/memory.limit_in_bytes";
+    const std::string memsw_file = memory + "/memory.memsw.limit_in_bytes";
+    auto write_limit = [&] {
+        try {
+            write_file(limit_file, fmt::format("{}", limit),
+                       want.memory ? "hard limit: past it the kernel reclaims, then OOM-kills"
+                                   : "no memory limit");
+        } catch (const SysError& e) {
+            // v1 refuses a limit below what the cgroup uses and cannot reclaim (v2 OOM-kills).
+            if (e.err() != EBUSY) throw;
+            throw Error(
+                fmt::format("cannot lower the memory limit to {}: the container uses "
+                            "more than that, and the kernel could not reclaim it",
+                            resources::format_bytes(static_cast<double>(limit))));
+        }
+    };
+    if (!fs::exists(memsw_file)) {
+        // Swap accounting is off (swapaccount=0, or no swap support): memory alone is limited.
+        if (want.memory_swap && want.memory && *want.memory_swap != 2 * *want.memory)
+            spdlog::warn(
+                "this kernel has no swap accounting (no memory.memsw.limit_in_bytes): "
+                "--memory-swap is ignored");
+        write_limit();
+        return;
+    }
+    auto write_memsw = [&] {
+        write_file(memsw_file, fmt::format("{}", memsw),
+                   want.memory ? "memory plus swap (--memory-swap)" : "no memory+swap limit");
+    };
+    // The kernel keeps memory <= memory+swap at every moment, so the order of the two writes
+    // depends on where the limits are going, as in runc.
+    const int64_t current = read_number(limit_file).value_or(-1);
+    const bool current_unlimited = current < 0 || current >= kUnlimitedFloor;
+    if (memsw == -1 || (!current_unlimited && current < memsw)) {
+        write_memsw();
+        write_limit();
+    } else {
+        write_limit();
+        write_memsw();
+    }
+}
+
+void CgroupV1::set_limits(const Resources& want, const Resources& now) {
+    if (want.memory != now.memory || want.memory_swap != now.memory_swap) set_memory(want);
+    const std::string cpu = dir("cpu");
+    if (cpu.empty() && (want.cpus || want.cpu_shares))
+        throw Error("cannot limit CPU: the cpu cgroup controller is not mounted");
+    if (want.cpus != now.cpus) {
+        if (want.cpus)
+            write_file(cpu + "/cpu.cfs_period_us", fmt::format("{}", resources::kCpuPeriodUs),
+                       "the CFS bandwidth period: 100 ms");
+        write_file(cpu + "/cpu.cfs_quota_us",
+                   want.cpus ? fmt::format("{}", resources::cpu_quota_us(*want.cpus)) : "-1",
+                   want.cpus
+                       ? fmt::format("--cpus {}: this much CPU time (us) per period", *want.cpus)
+                       : "no CPU time limit");
+    }
+    if (want.cpu_shares != now.cpu_shares) {
+        write_file(cpu + "/cpu.shares", fmt::format("{}", want.cpu_shares.value_or(1024)),
+                   "relative weight when CPUs are busy (1024 is everyone's default)");
+    }
+    if (want.cpuset_cpus != now.cpuset_cpus) {
+        const std::string cpuset = dir("cpuset");
+        if (cpuset.empty())
+            throw Error("cannot pin CPUs: the cpuset cgroup controller is not mounted");
+        std::string cpus =
+            want.cpuset_cpus ? *want.cpuset_cpus : trim(fs::read_file(cpuset + "/../cpuset.cpus"));
+        write_file(cpuset + "/cpuset.cpus", cpus,
+                   want.cpuset_cpus ? "the only CPUs the container may run on"
+                                    : "back to every CPU of the parent");
+    }
+    if (want.pids_limit != now.pids_limit) {
+        const std::string pids = dir("pids");
+        const bool limited = want.pids_limit && *want.pids_limit > 0;
+        if (pids.empty()) {
+            if (limited) spdlog::warn("the pids cgroup controller is not mounted: no task limit");
+        } else {
+            write_file(pids + "/pids.max", limited ? fmt::format("{}", *want.pids_limit) : "max",
+                       limited ? "fork() fails with EAGAIN past this many tasks" : "no task limit");
+        }
+    }
+}
+
+void CgroupV1::mount_in_container(int root_fd) const {
+    std::vector<view::V1Hierarchy> views;
+    for (const auto& h : hierarchies_) {
+        view::V1Hierarchy v{basename(h.real), h.options, {}};
+        // Co-mounted controllers get a symlink each, like /sys/fs/cgroup/cpu -> cpu,cpuacct.
+        std::string options = h.options + ",";
+        for (size_t start = 0, comma; (comma = options.find(',', start)) != std::string::npos;
+             start = comma + 1) {
+            std::string name = options.substr(start, comma - start);
+            if (name != v.dir && !name.starts_with("name=")) v.links.push_back(name);
+        }
+        views.push_back(std::move(v));
+    }
+    view::mount_v1(root_fd, views, hybrid_);
+}
+
+Usage CgroupV1::usage() const {
+    const std::string memory = dir("memory"), cpuacct = dir("cpuacct"), pids = dir("pids");
+    const std::string probe = hierarchies_.empty() ? "" : dir_in(hierarchies_.front());
+    if (probe.empty() || !fs::exists(probe)) throw SysError("cannot read cgroup " + probe, ENOENT);
+    Usage u;
+    if (!cpuacct.empty())
+        u.cpu_ns = static_cast<uint64_t>(read_number(cpuacct + "/cpuacct.usage").value_or(0));
+    if (!memory.empty()) {
+        // As docker: usage less the page cache the kernel could drop at once.
+        int64_t usage = read_number(memory + "/memory.usage_in_bytes").value_or(0);
+        long long inactive = read_key(memory + "/memory.stat", "total_inactive_file");
+        u.memory = inactive > 0 && inactive < usage ? usage - inactive : usage;
+        auto limit = read_number(memory + "/memory.limit_in_bytes");
+        if (limit && *limit < kUnlimitedFloor) u.memory_limit = limit;
+    }
+    if (!pids.empty()) {
+        u.pids = read_number(pids + "/pids.current").value_or(0);
+        u.pids_limit = read_number(pids + "/pids.max");
+    }
+    return u;
 }
 
 void CgroupV1::add_process(pid_t pid) {
     for (const auto& h : hierarchies_)
-        write_file(dir(h.controller) + "/cgroup.procs", std::to_string(pid));
+        write_file(dir_in(h) + "/cgroup.procs", std::to_string(pid),
+                   fmt::format("move the child into its {} cgroup", h.options));
 }
 
 void CgroupV1::kill_all() {
@@ -100,7 +259,7 @@ void CgroupV1::kill_all() {
         std::string kill_file = root_ + "/unified/" + kParentName + "/" + id_ + "/cgroup.kill";
         if (fs::exists(kill_file)) {
             try {
-                write_file(kill_file, "1");
+                write_file(kill_file, "1", "SIGKILL every process left in the cgroup");
                 killed = true;
             } catch (const SysError&) {
             }
@@ -108,7 +267,7 @@ void CgroupV1::kill_all() {
     }
     // Without cgroup.kill, a loop of kill(2): a process forking as fast as we kill is stopped
     // by the pids limit and the repeated rounds.
-    std::string procs = hierarchies_.empty() ? "" : dir(hierarchies_.front().controller) + "/cgroup.procs";
+    std::string procs = hierarchies_.empty() ? "" : dir_in(hierarchies_.front()) + "/cgroup.procs";
     for (int round = 0; round < 2000; ++round) {
         auto pids = read_procs(procs);
         if (pids.empty()) return;
@@ -132,13 +291,14 @@ void CgroupV1::destroy() {
 }
 
 bool CgroupV1::oom_killed() const {
+    // memory.oom_control's oom_kill counter (Linux 4.13) counts the kills in this cgroup.
     std::string memory = dir("memory");
     return !memory.empty() && read_key(memory + "/memory.oom_control", "oom_kill") > 0;
 }
 
 nlohmann::json CgroupV1::to_json() const {
     nlohmann::json paths = nlohmann::json::array();
-    for (const auto& h : hierarchies_) paths.push_back(dir(h.controller));
+    for (const auto& h : hierarchies_) paths.push_back(dir_in(h));
     if (hybrid_) paths.push_back(root_ + "/unified/" + kParentName + "/" + id_);
     return {{"layout", hybrid_ ? "hybrid" : "legacy"}, {"root", root_}, {"id", id_}, {"paths", paths}};
 }

@@ -52,6 +52,12 @@ std::unique_ptr<Cgroup> make(Layout layout, const std::string& id, const std::st
     return std::make_unique<CgroupV1>(mount_root, id, layout == Layout::kHybrid);
 }
 
+Resources no_limits() {
+    Resources none;
+    none.pids_limit.reset();
+    return none;
+}
+
 std::unique_ptr<Cgroup> from_json(const nlohmann::json& j) {
     return make(layout_from_string(j.at("layout").get<std::string>()), j.at("id").get<std::string>(),
                 j.value("root", std::string(kMountRoot)));

@@ -33,6 +33,8 @@ public:
 
 // One factory per command file. Each adds its subcommand to `app`.
 std::unique_ptr<Command> make_run(CLI::App& app);
+std::unique_ptr<Command> make_stats(CLI::App& app);   // stats.cpp (docs/cgroups.md)
+std::unique_ptr<Command> make_update(CLI::App& app);  // update.cpp (docs/cgroups.md)
 
 // The commands, in the order `vessel --help` lists them.
 std::vector<std::unique_ptr<Command>> make_all(CLI::App& app);

@@ -6,6 +6,7 @@
 #include "vessel/core/spec.hpp"
 #include "vessel/core/user_db.hpp"
 #include "vessel/launch/handshake.hpp"
+#include "vessel/linux/cgroups.hpp"
 #include "vessel/linux/rootfs.hpp"
 
 namespace vessel {
@@ -15,6 +16,7 @@ struct ChildPlan {
     rootfs::Layout layout;
     bool unshare_cgroupns = false;  // cgroup v1: the child makes its cgroup namespace itself
     ResolvedUser user;              // resolved by the parent against the image's /etc/passwd
+    const cgroups::Cgroup* cgroup = nullptr;  // the child mounts its read-only view of it
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan, Channel channel);

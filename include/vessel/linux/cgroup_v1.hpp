@@ -2,6 +2,12 @@
 // per container, and processes are moved in by writing cgroup.procs in each. In the hybrid
 // layout, a directory in the cgroup2 tree at <root>/unified tracks the same processes: there,
 // clone3(CLONE_INTO_CGROUP) places the child and cgroup.kill ends them all at once.
+//
+//   <root>/memory/vessel/<id>/memory.limit_in_bytes, memory.memsw.limit_in_bytes
+//   <root>/cpu/vessel/<id>/cpu.cfs_quota_us, cpu.cfs_period_us, cpu.shares
+//   <root>/cpuset/vessel/<id>/cpuset.cpus, cpuset.mems
+//   <root>/pids/vessel/<id>/pids.max
+//   ... and a plain directory in cpuacct, devices, freezer, blkio
 #pragma once
 
 #include <vector>
@@ -16,6 +22,9 @@ public:
     CgroupV1(std::string mount_root, std::string id, bool hybrid);
 
     void create(const Resources& resources) override;
+    void set_limits(const Resources& wanted, const Resources& current) override;
+    void mount_in_container(int root_fd) const override;
+    Usage usage() const override;
     int clone_fd() const override { return unified_fd_.get(); }
     bool complete_after_clone() const override { return false; }
     void add_process(pid_t pid) override;
@@ -24,15 +33,19 @@ public:
     bool oom_killed() const override;
     nlohmann::json to_json() const override;
 
-    // The container's directory in the hierarchy of `controller` ("" when not mounted).
+    // The container's directory in the hierarchy that holds `controller` ("" when not mounted).
     std::string dir(const std::string& controller) const;
 
 private:
     struct Hierarchy {
-        std::string controller;  // e.g. "memory"; co-mounted ones appear once ("cpu,cpuacct")
-        std::string mount;       // e.g. /sys/fs/cgroup/memory
+        std::vector<std::string> controllers;  // {"cpu", "cpuacct"} when they share a hierarchy
+        std::string mount;                     // how vessel reaches it: /sys/fs/cgroup/cpu
+        std::string real;                      // its mount point: /sys/fs/cgroup/cpu,cpuacct
+        std::string options;                   // the mount options naming it: "cpu,cpuacct"
     };
     void create_in(const Hierarchy& h);
+    std::string dir_in(const Hierarchy& h) const;
+    void set_memory(const Resources& wanted);
 
     std::string root_;
     std::string id_;

@@ -11,7 +11,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +31,15 @@ std::string to_string(Layout layout);
 // statfs(2) of /sys/fs/cgroup and /sys/fs/cgroup/unified: one or two syscalls, no parsing.
 Layout detect(const std::string& mount_root = kMountRoot);
 
+// What `vessel stats` shows, read from the cgroup's own files.
+struct Usage {
+    uint64_t cpu_ns = 0;                  // CPU time used by all its processes, ever
+    int64_t memory = 0;                   // bytes in use, less the reclaimable page cache
+    std::optional<int64_t> memory_limit;  // nullopt: no limit
+    int64_t pids = 0;                     // tasks (processes and threads)
+    std::optional<int64_t> pids_limit;    // nullopt: no limit
+};
+
 class Cgroup {
 public:
     virtual ~Cgroup() = default;
@@ -36,6 +47,14 @@ public:
     // Creates the directories and writes the limits. Throws Error/SysError; on failure the
     // caller calls destroy(), which removes whatever was created.
     virtual void create(const Resources& resources) = 0;
+    // Writes the limits of `wanted` that differ from `current` (`vessel update`; create() calls
+    // it with no limits as `current`). Unset limits are written as the kernel's "no limit".
+    virtual void set_limits(const Resources& wanted, const Resources& current) = 0;
+    // Child side, in the container's mount namespace and cgroup namespace, before pivot_root:
+    // mounts the container's own cgroups read-only at <root>/sys/fs/cgroup.
+    virtual void mount_in_container(int root_fd) const = 0;
+    // The counters `vessel stats` shows. Throws SysError when the cgroup is gone.
+    virtual Usage usage() const = 0;
     // A directory fd for clone3(CLONE_INTO_CGROUP), or -1 when the child must be added by pid.
     virtual int clone_fd() const = 0;
     // Whether clone3(CLONE_INTO_CGROUP) puts the child in *all* its cgroups (pure v2). Only then
@@ -59,5 +78,8 @@ std::unique_ptr<Cgroup> make(Layout layout, const std::string& id,
                              const std::string& mount_root = kMountRoot);
 // The backend recorded in a state.json "cgroup" object.
 std::unique_ptr<Cgroup> from_json(const nlohmann::json& j);
+
+// Limits that are all unset: what a new cgroup starts with.
+Resources no_limits();
 
 }  // namespace vessel::cgroups
