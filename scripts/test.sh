@@ -9,8 +9,10 @@ start=$(date +%s)
 scripts/setup.sh || { echo "test: setup failed"; exit 1; }
 source scripts/lib/apt.sh
 # bats runs the integration tests; jq reads state.json in them; util-linux's script gives -t a
-# terminal; iproute2 for the network tests.
-apt_install bats jq util-linux iproute2 procps || { echo "test: cannot install test packages"; exit 1; }
+# terminal; iproute2 for the network tests; qemu boots the cgroup v2 VM (tests/vm/run.sh), and
+# binutils' objcopy slims the vessel binary it carries.
+apt_install bats jq util-linux iproute2 procps qemu-system-x86 binutils ||
+  { echo "test: cannot install test packages"; exit 1; }
 
 declare -A result
 failed=0
@@ -30,6 +32,8 @@ asan() {
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/vessel_unit_tests
 }
 step "unit tests under ASan/UBSan" asan
+# cgroup v2 for real: this machine is hybrid, so the v2 backend's limit tests run in a VM.
+step "cgroup v2 VM (tests/vm)" tests/vm/run.sh
 
 echo
 echo "=== summary ($(( $(date +%s) - start )) s)"

@@ -53,7 +53,12 @@ Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup) {
     }
     long rc = ::syscall(SYS_clone3, &args, sizeof args);
     int err = errno;
-    if (rc == 0) return {};  // the child: the caller runs the container's init steps next
+    if (rc == 0) {
+        // The child: the caller runs the container's init steps next. It too must know that
+        // it was born in its cgroup (and so in a cgroup namespace rooted there).
+        placed_in_cgroup = cgroup_fd >= 0;
+        return {};
+    }
 
     std::string call = fmt::format("clone3({{flags={}, exit_signal=SIGCHLD{}}})",
                                    describe_flags(args.flags),

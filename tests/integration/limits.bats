@@ -112,7 +112,7 @@ cgroup_dirs_of() { ls -d /sys/fs/cgroup/*/vessel/"$1" /sys/fs/cgroup/vessel/"$1"
       cat cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us cpu/cpu.shares
       cat cpuset/cpuset.cpus pids/pids.max
       grep -E "^[0-9]+:(memory|pids):" /proc/self/cgroup
-      mkdir memory/escape 2>&1; echo 1 > pids/pids.max 2>&1; touch new 2>&1
+      mkdir memory/escape 2>&1; { echo 1 > pids/pids.max; } 2>&1; touch new 2>&1
       grep " /sys/fs/cgroup/memory " /proc/mounts'
   [ "$status" -eq 0 ]
   [ "${lines[0]}" = 67108864 ]
