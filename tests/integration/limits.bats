@@ -16,14 +16,11 @@ setup_file() {
   cp "$HOG" "$LIMITS_IMAGE/bin/hog"
 }
 
+# helpers.bash's setup, after checking for hog.
+eval "helpers_$(declare -f setup)"
 setup() {
   [ -x "$HOG" ] || skip "build/tests/hog is missing: build the tests"
-  load helpers
-  [ "$(id -u)" = 0 ] || skip "integration tests run as root"
-  [ -x "$VESSEL_BIN" ] || skip "build/vessel is missing: run scripts/test.sh"
-  [ -d "$IMAGE" ] || skip "rootfs/busybox is missing: run scripts/mkrootfs.sh"
-  ROOT=$(mktemp -d /tmp/vessel-bats.XXXXXX)
-  export ROOT
+  helpers_setup
 }
 
 # The container's cgroup directory in the hierarchy of controller $2 (v1) as state.json records it.
@@ -237,5 +234,10 @@ cgroup_dirs_of() { ls -d /sys/fs/cgroup/*/vessel/"$1" /sys/fs/cgroup/vessel/"$1"
   wait "$runner" || true
   # The exited container's state keeps the updated limits.
   [ "$(state_of "$id" .spec.resources.memory)" = 16777216 ]
+  [ -z "$(cgroup_dirs_of "$id")" ]
+  # As with docker, a stopped container's limits can change too (for its next start).
+  run vessel update --cpus 0.5 upd
+  [ "$status" -eq 0 ]
+  [ "$(state_of "$id" .spec.resources.cpus)" = 0.5 ]
   [ -z "$(cgroup_dirs_of "$id")" ]
 }
