@@ -10,8 +10,9 @@ scripts/setup.sh || { echo "test: setup failed"; exit 1; }
 source scripts/lib/apt.sh
 # bats runs the integration tests; jq reads state.json in them; util-linux's script gives -t a
 # terminal; iproute2 for the network tests; qemu boots the cgroup v2 VM (tests/vm/run.sh), and
-# binutils' objcopy slims the vessel binary it carries.
-apt_install bats jq util-linux iproute2 procps qemu-system-x86 binutils ||
+# binutils' objcopy slims the vessel binary it carries; clang and its libFuzzer runtime for the
+# fuzz target.
+apt_install bats jq util-linux iproute2 procps qemu-system-x86 binutils clang libclang-rt-14-dev ||
   { echo "test: cannot install test packages"; exit 1; }
 
 declare -A result
@@ -34,6 +35,19 @@ asan() {
 step "unit tests under ASan/UBSan" asan
 # cgroup v2 for real: this machine is hybrid, so the v2 backend's limit tests run in a VM.
 step "cgroup v2 VM (tests/vm)" tests/vm/run.sh
+# The seccomp profile parser under libFuzzer (clang, ASan/UBSan), briefly: FUZZ_SECONDS=20.
+fuzz() {
+  cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DVESSEL_FUZZ=ON -DVESSEL_TESTS=OFF >/dev/null &&
+    cmake --build build-fuzz -j"$(nproc)" --target seccomp_profile_fuzz &&
+    rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus &&
+    cp profiles/*.json tests/fuzz/seeds/*.json build-fuzz/corpus/ &&
+    build-fuzz/seccomp_profile_fuzz -max_total_time="${FUZZ_SECONDS:-20}" -max_len=16384 -timeout=10 \
+      build-fuzz/corpus >build-fuzz/fuzz.log 2>&1
+  local rc=$?
+  tail -3 build-fuzz/fuzz.log
+  return $rc
+}
+step "fuzz: seccomp profile parser" fuzz
 
 echo
 echo "=== summary ($(( $(date +%s) - start )) s)"

@@ -82,6 +82,8 @@ ContainerSpec build_spec(const RunRequest& r, const std::string& id, const std::
     spec.detach = r.detach;
     spec.network = network_mode_from_string(r.network);
     spec.resources = r.resources;
+    spec.security = r.security;
+    finalize(spec.security);
     return spec;
 }
 

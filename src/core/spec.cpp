@@ -64,7 +64,8 @@ void to_json(nlohmann::json& j, const ContainerSpec& s) {
          {"read_only", s.read_only},
          {"detach", s.detach},
          {"network", to_string(s.network)},
-         {"resources", s.resources}};
+         {"resources", s.resources},
+         {"security", s.security}};
 }
 
 void from_json(const nlohmann::json& j, ContainerSpec& s) {
@@ -84,6 +85,7 @@ void from_json(const nlohmann::json& j, ContainerSpec& s) {
     s.detach = j.value("detach", false);
     s.network = network_mode_from_string(j.value("network", "none"));
     if (j.contains("resources")) j.at("resources").get_to(s.resources);
+    if (j.contains("security")) j.at("security").get_to(s.security);
 }
 
 }  // namespace vessel

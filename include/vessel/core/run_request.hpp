@@ -29,6 +29,7 @@ struct RunRequest {
     bool tty = false, interactive = false, remove = false, init = false, read_only = false,
          detach = false;
     Resources resources;
+    Security security;  // from --cap-add, --security-opt, --ulimit... (cli/security_flags.cpp)
 };
 
 // Looks up a variable in vessel's own environment (for `-e KEY`); tests pass their own.

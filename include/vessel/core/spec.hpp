@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vessel/core/security.hpp"
+
 namespace vessel {
 
 enum class NetworkMode { kNone, kHost };
@@ -45,6 +47,7 @@ struct ContainerSpec {
     bool detach = false;       // -d
     NetworkMode network = NetworkMode::kNone;
     Resources resources;
+    Security security;  // capabilities, seccomp, no_new_privs, rlimits, devices, userns
 
     std::string short_id() const { return id.substr(0, 12); }
 };
