@@ -3,6 +3,7 @@
 
 #include "vessel/cli/command.hpp"
 #include "vessel/cli/resource_flags.hpp"
+#include "vessel/cli/security_flags.hpp"
 #include "vessel/core/ids.hpp"
 #include "vessel/core/run_request.hpp"
 #include "vessel/launch/foreground.hpp"
@@ -35,6 +36,7 @@ public:
         app->add_option("--network", r_.network, "Network: none (an empty namespace) or host")
             ->capture_default_str();
         add_resource_flags(*app, resource_flags_);
+        security_.add_to(*app);
         app->add_flag("--explain", explain_, "Trace every kernel step on stderr, with its docs chapter");
         app->add_option("IMAGE_DIR", r_.image, "Unpacked image directory, e.g. rootfs/busybox")
             ->required();
@@ -44,6 +46,8 @@ public:
 
     int execute(const GlobalOptions& global) override {
         r_.command = trailing;
+        r_.security = security_.to_security();
+        security_.check_with(r_.network);
         require_root();
         if (explain_) explain::enable(STDERR_FILENO);
 
@@ -97,6 +101,7 @@ private:
 
     RunRequest r_;
     resources::Flags resource_flags_;
+    SecurityFlags security_;
     bool explain_ = false;
 };
 

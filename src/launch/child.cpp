@@ -12,11 +12,13 @@
 #include "vessel/launch/mini_init.hpp"
 #include "vessel/linux/devices.hpp"
 #include "vessel/linux/kernel_fs.hpp"
+#include "vessel/linux/masked_paths.hpp"
 #include "vessel/linux/mounts.hpp"
 #include "vessel/linux/namespaces.hpp"
 #include "vessel/linux/network.hpp"
 #include "vessel/linux/signals.hpp"
 #include "vessel/linux/terminal.hpp"
+#include "vessel/linux/userns.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 
@@ -35,7 +37,8 @@ using explain::Chapter;
     ::_exit(code);
 }
 
-void wait_for_go(const Channel& channel) {
+// Returns the fd that came with kGo: with --userns=remap, the root the parent made.
+UniqueFd wait_for_go(const Channel& channel) {
     // If vessel dies from here on, the kernel SIGKILLs us (and, as our pid namespace's init,
     // everything in the container). Being PID 1 does not shield us: the signal comes from
     // outside the namespace.
@@ -45,6 +48,7 @@ void wait_for_go(const Channel& channel) {
     if (!msg || msg->type != Message::kGo) ::_exit(exit_code::kRuntimeError);
     explain::step(Chapter::kHandshake, "recvmsg(handshake) = kGo", "1",
                   "the parent placed us; carry on");
+    return std::move(msg->fd);
 }
 
 void set_hostname(const std::string& hostname) {
@@ -126,7 +130,8 @@ void run_child(const ChildPlan& plan, Channel channel) {
     const ContainerSpec& spec = *plan.spec;
     explain::set_role("child");
     try {
-        wait_for_go(channel);
+        UniqueFd made_root = wait_for_go(channel);
+        if (spec.security.userns) userns::become_root();
         // Device nodes and mount points get exactly the modes we ask for; the command gets
         // docker's umask back before execve.
         ::umask(0);
@@ -135,11 +140,15 @@ void run_child(const ChildPlan& plan, Channel channel) {
 
         explain::section("the root filesystem, built inside our own mount namespace");
         rootfs::make_mounts_private();
-        UniqueFd root = rootfs::mount_overlay(plan.layout);
+        UniqueFd root = made_root ? userns::attach_root(std::move(made_root))
+                                  : rootfs::mount_overlay(plan.layout);
         kernel_fs::mount_proc(root.get());
         kernel_fs::mount_sys(root.get());
         if (plan.cgroup) plan.cgroup->mount_in_container(root.get());
         devices::setup_dev(root.get());
+        devices::add_nodes(root.get(), plan.confinement->devices);
+        if (!spec.security.privileged)
+            masked_paths::apply(root.get(), default_masked_paths(), default_readonly_paths());
         if (spec.network == NetworkMode::kNone) network::bring_up_loopback();
         rootfs::pivot_into(root.get());
         root.reset();
@@ -165,9 +174,10 @@ void run_child(const ChildPlan& plan, Channel channel) {
         if (path.empty())
             fail(channel, exit_code::kNotFound, ENOENT,
                  fmt::format("{}: executable file not found in $PATH", explain::quote(spec.args[0])));
-        confinement::apply(spec, plan.user);
+        confinement::apply(*plan.confinement);
+        // Sealed (and filtered) before the --init fork, so init is held as tightly as the command.
+        confinement::seal_before_exec(*plan.confinement);
         if (spec.init) mini_init::become_init_and_fork(channel, spec.tty);
-        confinement::seal_before_exec();
         ::umask(022);
         signals::reset_for_exec();
         exec_command(spec, path, channel);

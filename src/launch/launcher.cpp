@@ -7,9 +7,11 @@
 
 #include "vessel/launch/child.hpp"
 #include "vessel/launch/handshake.hpp"
+#include "vessel/linux/device_cgroup.hpp"
 #include "vessel/linux/namespaces.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/linux/rootfs.hpp"
+#include "vessel/linux/userns.hpp"
 #include "vessel/util/clock.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
@@ -69,6 +71,8 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec, cons
 
     explain::section("the parent: state, cgroup, then clone3");
     explain::abbreviate_id(spec.id);
+    // Before anything exists: a bad seccomp profile or --device fails here, leaving nothing.
+    const confinement::Plan confine = confinement::prepare(spec, user);
     const auto layout = cgroups::detect();
     c.cgroup = cgroups::make(layout, spec.id);
     c.state.cgroup = c.cgroup->to_json();
@@ -78,7 +82,9 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec, cons
     try {
         const auto layers = rootfs::Layout::in_state_dir(spec.image, store.dir_of(spec.id));
         rootfs::prepare_layers(layers);
+        if (spec.security.userns) userns::prepare(layers, *spec.security.userns);
         c.cgroup->create(spec.resources);
+        device_cgroup::apply(*c.cgroup, confine.device_rules);
         c.janitor = Janitor::start(store, spec.id);
 
         auto [parent_end, child_end] = Channel::make_pair();
@@ -91,7 +97,7 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec, cons
             // parent's death reads as end-of-file here.
             parent_end.close();
             ::close(c.janitor.fd());
-            ChildPlan plan{&spec, layers, !(placed && complete), user, c.cgroup.get()};
+            ChildPlan plan{&spec, layers, !(placed && complete), user, c.cgroup.get(), &confine};
             run_child(plan, std::move(child_end));
         }
         c.pidfd = std::move(child.pidfd);
@@ -99,7 +105,11 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec, cons
         child_end.close();
 
         if (!(placed && complete)) c.cgroup->add_process(child.pid);
-        parent_end.send(Message::kGo);
+        UniqueFd root;  // --userns=remap: maps written, the root made here, sent with kGo
+        if (spec.security.userns)
+            root = userns::setup_from_parent(child.pid, *spec.security.userns, layers,
+                                             confine.ulimits);
+        parent_end.send(Message::kGo, 0, 0, {}, root.get());
         explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1",
                       "release the child into its setup");
         await_exec(parent_end, c);

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "vessel/linux/privileges.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 
@@ -63,6 +64,9 @@ void become_init_and_fork(Channel& channel, bool tty) {
         return;
     }
     explain::set_role("init");
+    // init runs vessel's own binary: not dumpable, so nothing in the container can open
+    // /proc/1/exe (vessel's file on the host), /proc/1/fd or /proc/1/mem (CVE-2019-5736).
+    privileges::set_non_dumpable();
     channel.close();
     // Keep nothing of vessel's: the trace, the janitor's pipe... (fds 0-2 stay: they are the
     // container's stdio).

@@ -19,6 +19,7 @@ uint64_t clone_flags(const ContainerSpec& spec, bool cgroupns_at_clone) {
     uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
     if (spec.network == NetworkMode::kNone) flags |= CLONE_NEWNET;
     if (cgroupns_at_clone) flags |= CLONE_NEWCGROUP;
+    if (spec.security.userns) flags |= CLONE_NEWUSER;  // --userns=remap (docs/user-namespaces.md)
     return flags;
 }
 

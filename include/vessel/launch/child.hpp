@@ -5,6 +5,7 @@
 
 #include "vessel/core/spec.hpp"
 #include "vessel/core/user_db.hpp"
+#include "vessel/launch/confinement.hpp"
 #include "vessel/launch/handshake.hpp"
 #include "vessel/linux/cgroups.hpp"
 #include "vessel/linux/rootfs.hpp"
@@ -17,6 +18,7 @@ struct ChildPlan {
     bool unshare_cgroupns = false;  // cgroup v1: the child makes its cgroup namespace itself
     ResolvedUser user;              // resolved by the parent against the image's /etc/passwd
     const cgroups::Cgroup* cgroup = nullptr;  // the child mounts its read-only view of it
+    const confinement::Plan* confinement = nullptr;  // prepared by the parent (security.md)
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan, Channel channel);

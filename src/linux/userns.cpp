@@ -1,0 +1,126 @@
+#include "vessel/linux/userns.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "vessel/linux/rlimits.hpp"
+#include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
+#include "vessel/util/fs.hpp"
+
+namespace vessel::userns {
+namespace {
+
+using explain::Chapter;
+
+std::string via(int fd) {
+    return fmt::format("/proc/self/fd/{}", fd);
+}
+
+void write_map(pid_t pid, const char* file, const UsernsRemap& remap) {
+    std::string path = fmt::format("/proc/{}/{}", pid, file);
+    std::string line = fmt::format("0 {} {}\n", remap.first, remap.count);
+    fs::write_file(path, line);
+    explain::step(
+        Chapter::kUsers,
+        fmt::format("write(\"/proc/{}/{}\", \"0 {} {}\")", pid, file, remap.first, remap.count),
+        "0",
+        std::string(file) == "uid_map" ? "uid 0 inside is uid FIRST outside"
+                                       : "and the same for groups");
+}
+
+void check_fs(long rc, int err, const std::string& call, std::string_view why) {
+    explain::syscall(Chapter::kUsers, call, rc, err, why);
+    if (rc < 0) throw SysError("user namespace: " + call, err);
+}
+
+}  // namespace
+
+void prepare(const rootfs::Layout& layout, const UsernsRemap& remap) {
+    // The overlay's root directory is upper/: it must belong to the container's root, or "/"
+    // inside would be owned by an unmapped uid that root inside may not write to.
+    for (const auto* dir : {&layout.upper, &layout.work}) {
+        if (::chown(dir->c_str(), remap.first, remap.first) != 0)
+            throw SysError("cannot give " + *dir + " to the container's root", errno);
+    }
+    explain::step(Chapter::kUsers, fmt::format("chown(upper, work, {0}, {0})", remap.first), "0",
+                  "the container's root owns its layer");
+}
+
+UniqueFd setup_from_parent(pid_t child, const UsernsRemap& remap, const rootfs::Layout& layout,
+                           const std::vector<Ulimit>& ulimits) {
+    write_map(child, "uid_map", remap);
+    write_map(child, "gid_map", remap);
+    // Raising a hard limit needs CAP_SYS_RESOURCE in the initial namespace: only we have it.
+    rlimits::apply(child, ulimits);
+
+    UniqueFd ns(::open(fmt::format("/proc/{}/ns/user", child).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns) throw SysError("cannot open the container's user namespace", errno);
+    UniqueFd tree(::open_tree(AT_FDCWD, layout.image.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+    int err = errno;
+    explain::syscall(Chapter::kUsers,
+                     fmt::format("open_tree({}, OPEN_TREE_CLONE)", explain::quote(layout.image)),
+                     tree.get(), err, "a detached copy of the image's mount");
+    if (!tree) throw SysError("cannot clone the image's mount (open_tree)", err);
+    mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY;
+    attr.userns_fd = static_cast<uint64_t>(ns.get());
+    long rc = ::mount_setattr(tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr);
+    err = errno;
+    explain::syscall(
+        Chapter::kUsers,
+        "mount_setattr(tree, \"\", AT_EMPTY_PATH, {MOUNT_ATTR_IDMAP|MOUNT_ATTR_RDONLY, userns})",
+        rc, err, "files owned by 0 on disk are owned by the container's root");
+    if (rc != 0)
+        throw SysError(
+            "cannot make an idmapped mount of the image", err,
+            err == EINVAL
+                ? "the image's filesystem must support idmapped mounts (ext4, xfs, btrfs, tmpfs)"
+                : "");
+
+    // The overlay is made here, by the host's root, as a detached mount: the child, uid FIRST
+    // to the host's filesystems, could not even reach the state directory.
+    UniqueFd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
+    check_fs(fs.get(), errno, "fsopen(\"overlay\", FSOPEN_CLOEXEC)",
+             "a new overlay, configured key by key");
+    const std::pair<const char*, std::string> options[] = {
+        {"lowerdir", via(tree.get())}, {"upperdir", layout.upper}, {"workdir", layout.work}};
+    for (const auto& [key, value] : options) {
+        rc = ::fsconfig(fs.get(), FSCONFIG_SET_STRING, key, value.c_str(), 0);
+        check_fs(rc, errno,
+                 fmt::format("fsconfig(fs, FSCONFIG_SET_STRING, \"{}\", {})", key,
+                             explain::quote(value)),
+                 key == std::string("lowerdir") ? "the idmapped image" : "");
+    }
+    rc = ::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0);
+    check_fs(rc, errno, "fsconfig(fs, FSCONFIG_CMD_CREATE)", "");
+    UniqueFd mnt(::fsmount(fs.get(), FSMOUNT_CLOEXEC, 0));
+    check_fs(mnt.get(), errno, "fsmount(fs, FSMOUNT_CLOEXEC, 0)",
+             "the container's root, detached: sent with kGo");
+    return mnt;
+}
+
+void become_root() {
+    // Our credentials still hold the host's uid 0, which the new maps do not cover (it shows as
+    // 65534 inside): switch to uid and gid 0 *of the namespace*, host uid FIRST.
+    long rc = ::setresgid(0, 0, 0);
+    check_fs(rc, errno, "setresgid(0, 0, 0)", "gid 0 of our namespace, FIRST on the host");
+    rc = ::setresuid(0, 0, 0);
+    check_fs(rc, errno, "setresuid(0, 0, 0)",
+             "root of our namespace, an unprivileged uid on the host");
+}
+
+UniqueFd attach_root(UniqueFd overlay) {
+    // Any place in our mount namespace will do, and "/" is one we can always reach: the overlay
+    // is stacked on it, and pivot_root makes it the root proper.
+    long rc = ::move_mount(overlay.get(), "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH);
+    check_fs(rc, errno, "move_mount(overlay, \"\", AT_FDCWD, \"/\", MOVE_MOUNT_F_EMPTY_PATH)",
+             "the root the parent made joins our mounts");
+    return overlay;
+}
+
+}  // namespace vessel::userns
