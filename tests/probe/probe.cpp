@@ -436,6 +436,21 @@ int main(int argc, char** argv) {
                    ", open for writing: " + err_name(werr));
         report(getppid() == 0 || getpid() != 1, "no parent in our pid namespace",
                "ppid " + std::to_string(getppid()));
+        // No process we can see runs a readable vessel binary (vessel's own parent is in the
+        // host's pid namespace: no /proc/PID of it exists here).
+        std::string seen;
+        if (DIR* d = opendir("/proc")) {
+            while (dirent* e = readdir(d)) {
+                if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+                char link[256] = {};
+                std::string path = std::string("/proc/") + e->d_name + "/exe";
+                if (readlink(path.c_str(), link, sizeof link - 1) > 0 &&
+                    std::strstr(link, "vessel"))
+                    seen += std::string(seen.empty() ? "" : ", ") + e->d_name + " -> " + link;
+            }
+            closedir(d);
+        }
+        report(seen.empty(), "no visible process runs vessel", seen.empty() ? "none" : seen);
     }
 
     std::printf("probe: %d checks, %d failed (%s expectations)\n", checks, failures,
