@@ -4,20 +4,22 @@
 # This machine's cgroups are hybrid, so the v2 code paths cannot run here for real. This script
 # boots Debian's stock kernel in qemu (TCG: no KVM needed) with `cgroup_no_v1=all`, from an
 # initramfs that holds busybox, the built vessel with the libraries it links, the busybox test
-# image with hog, and tests/vm/limits.sh, which runs the same limit tests as
-# tests/integration/limits.bats against the v2 backend and powers the VM off.
+# image with hog and the escape probe, tests/vm/limits.sh, which runs the same limit tests as
+# tests/integration/limits.bats against the v2 backend, and tests/vm/security.sh, which runs
+# the probe where only vessel's eBPF device program guards the devices; then powers the VM off.
 #
 #   tests/vm/run.sh        prints the VM's test output and "N passed, M failed"; exits non-zero
 #                          on any failure, a crash or a timeout
 #
 # The kernel package is downloaded once (apt-get download; never installed) and cached in
-# tests/vm/cache/, which git ignores. Environment: VESSEL_BIN, HOG, IMAGE, VM_TIMEOUT (seconds).
+# tests/vm/cache/, which git ignores. Environment: VESSEL_BIN, HOG, PROBE, IMAGE, VM_TIMEOUT (s).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 VESSEL_BIN=${VESSEL_BIN:-$repo/build/vessel}
 HOG=${HOG:-$repo/build/tests/hog}
+PROBE=${PROBE:-$repo/build/tests/vessel_probe}
 IMAGE=${IMAGE:-$repo/rootfs/busybox}
 VM_TIMEOUT=${VM_TIMEOUT:-240}
 cache=$here/cache
@@ -30,6 +32,7 @@ for tool in qemu-system-x86_64 apt-get dpkg objcopy; do
 done
 [ -x "$VESSEL_BIN" ] || fail "no vessel binary at $VESSEL_BIN: build first"
 [ -x "$HOG" ] || fail "no hog at $HOG: build the tests first"
+[ -x "$PROBE" ] || fail "no probe at $PROBE: build the tests first"
 [ -d "$IMAGE" ] || fail "no image at $IMAGE: run scripts/mkrootfs.sh"
 if [ ! -x "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
   fail "$busybox must be Debian's static busybox (apt-get install busybox-static)"
@@ -80,10 +83,12 @@ for lib in $(ldd "$VESSEL_BIN" | grep -oE '/[^ ]+'); do
 done
 cp -a "$IMAGE" "$root/opt/vessel/image"
 cp "$HOG" "$root/opt/vessel/image/bin/hog"
+cp "$PROBE" "$root/opt/vessel/image/bin/probe"
 cp "$overlay_ko" "$root/lib/modules/overlay.ko"
 cp "$here/init" "$root/init"
 cp "$here/limits.sh" "$root/opt/vessel/limits.sh"
-chmod 755 "$root/init" "$root/opt/vessel/limits.sh"
+cp "$here/security.sh" "$root/opt/vessel/security.sh"
+chmod 755 "$root/init" "$root/opt/vessel/limits.sh" "$root/opt/vessel/security.sh"
 # Uncompressed: decompressing under TCG costs more than reading a bigger file.
 (cd "$root" && find . | "$busybox" cpio -o -H newc 2>/dev/null) >"$work/initrd"
 
@@ -105,7 +110,10 @@ echo "vm: qemu ran ${elapsed} s"
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
   fail "timed out after ${VM_TIMEOUT} s"
 fi
-result=$(tr -d '\r' <"$log" | sed -nE 's/^vm-result: ([0-9]+ passed, [0-9]+ failed)$/\1/p' | tail -1)
-[ -n "$result" ] || fail "the VM ended without a result (qemu exit status $status)"
+# One "vm-result: N passed, M failed" line per test script: add them up.
+results=$(tr -d '\r' <"$log" | sed -nE 's/^vm-result: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
+[ "$(echo "$results" | grep -c .)" -eq 2 ] ||
+  fail "the VM ended without a result from each test script (qemu exit status $status)"
+result=$(echo "$results" | awk '{ p += $1; f += $2 } END { printf "%d passed, %d failed", p, f }')
 echo "$result"
 [[ "$result" =~ \ 0\ failed$ ]]
