@@ -1,9 +1,15 @@
 #include "vessel/linux/userns.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -16,10 +22,6 @@ namespace vessel::userns {
 namespace {
 
 using explain::Chapter;
-
-std::string via(int fd) {
-    return fmt::format("/proc/self/fd/{}", fd);
-}
 
 void write_map(pid_t pid, const char* file, const UsernsRemap& remap) {
     std::string path = fmt::format("/proc/{}/{}", pid, file);
@@ -38,6 +40,132 @@ void check_fs(long rc, int err, const std::string& call, std::string_view why) {
     if (rc < 0) throw SysError("user namespace: " + call, err);
 }
 
+// One message from the helper: errno (0 on success) and what failed, plus the overlay's fd.
+struct HelperReply {
+    int32_t err = 0;
+    char text[480] = {};
+};
+
+void send_reply(int sock, const HelperReply& reply, int fd) {
+    iovec iov{const_cast<HelperReply*>(&reply), sizeof reply};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    if (fd >= 0) {
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    }
+    while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+    }
+}
+
+HelperReply receive_reply(int sock, UniqueFd& fd) {
+    HelperReply reply;
+    reply.err = EPROTO;
+    iovec iov{&reply, sizeof reply};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n;
+    while ((n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+    }
+    if (n != static_cast<ssize_t>(sizeof reply)) {
+        reply.err = EPROTO;
+        std::snprintf(reply.text, sizeof reply.text, "the overlay helper ended without a word");
+        return reply;
+    }
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int received;
+            std::memcpy(&received, CMSG_DATA(c), sizeof received);
+            fd.reset(received);
+        }
+    }
+    return reply;
+}
+
+// The helper's work, in a private mount namespace of its own: attach the idmapped image on
+// <state>/lower (overlayfs before Linux 6.15 takes only attached layers), make the overlay, hand
+// back the detached result. The overlay keeps private copies of its layers, so the helper's
+// namespace, and the image's mount in it, can go when the helper exits. The host's mount table
+// never sees any of it.
+[[noreturn]] void overlay_helper(int sock, int tree, const rootfs::Layout& layout,
+                                 const std::string& lower) {
+    explain::set_role("helper");
+    HelperReply reply;
+    UniqueFd mnt;
+    try {
+        long rc = ::unshare(CLONE_NEWNS);
+        check_fs(rc, errno, "unshare(CLONE_NEWNS)",
+                 "a mount namespace of our own, gone when we exit");
+        rc = ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
+        check_fs(rc, errno, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)",
+                 "nothing propagates to the host");
+        rc = ::move_mount(tree, "", AT_FDCWD, lower.c_str(), MOVE_MOUNT_F_EMPTY_PATH);
+        check_fs(rc, errno,
+                 fmt::format("move_mount(tree, \"\", AT_FDCWD, {}, MOVE_MOUNT_F_EMPTY_PATH)",
+                             explain::quote(lower)),
+                 "the idmapped image, attached where overlayfs can take it");
+        UniqueFd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
+        check_fs(fs.get(), errno, "fsopen(\"overlay\", FSOPEN_CLOEXEC)",
+                 "a new overlay, configured key by key");
+        const std::pair<const char*, std::string> options[] = {
+            {"lowerdir", lower}, {"upperdir", layout.upper}, {"workdir", layout.work}};
+        for (const auto& [key, value] : options) {
+            rc = ::fsconfig(fs.get(), FSCONFIG_SET_STRING, key, value.c_str(), 0);
+            check_fs(rc, errno,
+                     fmt::format("fsconfig(fs, FSCONFIG_SET_STRING, \"{}\", {})", key,
+                                 explain::quote(value)),
+                     "");
+        }
+        rc = ::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0);
+        check_fs(rc, errno, "fsconfig(fs, FSCONFIG_CMD_CREATE)", "");
+        mnt.reset(::fsmount(fs.get(), FSMOUNT_CLOEXEC, 0));
+        check_fs(mnt.get(), errno, "fsmount(fs, FSMOUNT_CLOEXEC, 0)",
+                 "the container's root, detached: sent with kGo");
+    } catch (const SysError& e) {
+        reply.err = e.err();
+        std::snprintf(reply.text, sizeof reply.text, "%s", e.what());
+    } catch (const std::exception& e) {
+        reply.err = EINVAL;
+        std::snprintf(reply.text, sizeof reply.text, "%s", e.what());
+    }
+    send_reply(sock, reply, mnt.get());
+    ::_exit(reply.err == 0 ? 0 : 1);
+}
+
+UniqueFd make_overlay_in_helper(int tree, const rootfs::Layout& layout) {
+    const std::string lower = layout.merged.substr(0, layout.merged.rfind('/')) + "/lower";
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        throw SysError("socketpair", errno);
+    UniqueFd ours(sv[0]), theirs(sv[1]);
+    pid_t pid = ::fork();
+    if (pid < 0) throw SysError("fork the overlay helper", errno);
+    if (pid == 0) {
+        ours.reset();
+        overlay_helper(theirs.get(), tree, layout, lower);
+    }
+    theirs.reset();
+    UniqueFd mnt;
+    HelperReply reply = receive_reply(ours.get(), mnt);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (reply.err != 0 || !mnt)
+        throw Error(std::string("cannot build the container's overlay: ") + reply.text);
+    return mnt;
+}
+
 }  // namespace
 
 void prepare(const rootfs::Layout& layout, const UsernsRemap& remap) {
@@ -49,6 +177,8 @@ void prepare(const rootfs::Layout& layout, const UsernsRemap& remap) {
     }
     explain::step(Chapter::kUsers, fmt::format("chown(upper, work, {0}, {0})", remap.first), "0",
                   "the container's root owns its layer");
+    // Where the overlay helper attaches the idmapped image, in its own mount namespace.
+    fs::ensure_dir(layout.merged.substr(0, layout.merged.rfind('/')) + "/lower", 0755);
 }
 
 UniqueFd setup_from_parent(pid_t child, const UsernsRemap& remap, const rootfs::Layout& layout,
@@ -82,26 +212,9 @@ UniqueFd setup_from_parent(pid_t child, const UsernsRemap& remap, const rootfs::
                 ? "the image's filesystem must support idmapped mounts (ext4, xfs, btrfs, tmpfs)"
                 : "");
 
-    // The overlay is made here, by the host's root, as a detached mount: the child, uid FIRST
-    // to the host's filesystems, could not even reach the state directory.
-    UniqueFd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
-    check_fs(fs.get(), errno, "fsopen(\"overlay\", FSOPEN_CLOEXEC)",
-             "a new overlay, configured key by key");
-    const std::pair<const char*, std::string> options[] = {
-        {"lowerdir", via(tree.get())}, {"upperdir", layout.upper}, {"workdir", layout.work}};
-    for (const auto& [key, value] : options) {
-        rc = ::fsconfig(fs.get(), FSCONFIG_SET_STRING, key, value.c_str(), 0);
-        check_fs(rc, errno,
-                 fmt::format("fsconfig(fs, FSCONFIG_SET_STRING, \"{}\", {})", key,
-                             explain::quote(value)),
-                 key == std::string("lowerdir") ? "the idmapped image" : "");
-    }
-    rc = ::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0);
-    check_fs(rc, errno, "fsconfig(fs, FSCONFIG_CMD_CREATE)", "");
-    UniqueFd mnt(::fsmount(fs.get(), FSMOUNT_CLOEXEC, 0));
-    check_fs(mnt.get(), errno, "fsmount(fs, FSMOUNT_CLOEXEC, 0)",
-             "the container's root, detached: sent with kGo");
-    return mnt;
+    // The overlay is made by the host's root, as a detached mount: the child, uid FIRST to the
+    // host's filesystems, could not even reach the state directory.
+    return make_overlay_in_helper(tree.get(), layout);
 }
 
 void become_root() {

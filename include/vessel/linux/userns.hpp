@@ -5,8 +5,9 @@
 // files owned by root on disk are owned by the container's root) and hands it over with kGo.
 //
 // Inside, the child can no longer walk vessel's state directory (mode 0700, owned by the host's
-// root), so the parent builds the overlay itself with the new mount API (fsopen, fsconfig,
-// fsmount), as a detached mount, and the child only attaches it.
+// root), so the parent builds the overlay itself (in a short-lived helper with a mount namespace
+// of its own) with the new mount API (fsopen, fsconfig, fsmount), as a detached mount, and the
+// child only attaches it.
 #pragma once
 
 #include <sys/types.h>
