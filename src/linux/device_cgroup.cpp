@@ -131,7 +131,7 @@ void attach_program(const std::string& dir, const std::vector<DeviceRule>& rules
     std::strncpy(load.prog_name, "vessel_devices", sizeof load.prog_name - 1);
     UniqueFd prog(static_cast<int>(bpf(BPF_PROG_LOAD, load)));
     int err = errno;
-    explain::syscall(Chapter::kSecurity,
+    explain::syscall(Chapter::kMaskedPaths,
                      fmt::format("bpf(BPF_PROG_LOAD, {{BPF_PROG_TYPE_CGROUP_DEVICE, insn_cnt={}}})",
                                  program.size()),
                      prog.get(), err, "the device rules as an eBPF program");
@@ -155,7 +155,7 @@ void attach_program(const std::string& dir, const std::vector<DeviceRule>& rules
     long rc = bpf(BPF_PROG_ATTACH, attach);
     err = errno;
     explain::syscall(
-        Chapter::kSecurity,
+        Chapter::kMaskedPaths,
         fmt::format("bpf(BPF_PROG_ATTACH, {{cgroup={}, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI}})",
                     explain::quote(dir)),
         rc, err, "every open and mknod in the cgroup asks it first");

@@ -42,7 +42,7 @@ void do_mount(const char* source, const std::string& target, const char* fstype,
               std::string_view why) {
     long rc = ::mount(source, target.c_str(), fstype, flags, data);
     int err = errno;
-    explain::syscall(Chapter::kSecurity, shown, rc, err, why);
+    explain::syscall(Chapter::kMaskedPaths, shown, rc, err, why);
     if (rc != 0) throw SysError("cannot mask " + shown, err);
 }
 
@@ -73,7 +73,7 @@ void apply(int root_fd, const std::vector<std::string>& masked,
         throw Error(
             "the container's /dev/null is not the null device (char 1:3); refusing to mask with "
             "it");
-    explain::step(Chapter::kSecurity, "fstat(\"rootfs/dev/null\") = {S_IFCHR, makedev(1, 3)}", "0",
+    explain::step(Chapter::kMaskedPaths, "fstat(\"rootfs/dev/null\") = {S_IFCHR, makedev(1, 3)}", "0",
                   "the real null device: safe to bind over files");
 
     for (const auto& path : masked) {

@@ -28,7 +28,7 @@ void write_map(pid_t pid, const char* file, const UsernsRemap& remap) {
     std::string line = fmt::format("0 {} {}\n", remap.first, remap.count);
     fs::write_file(path, line);
     explain::step(
-        Chapter::kUsers,
+        Chapter::kUserNamespaces,
         fmt::format("write(\"/proc/{}/{}\", \"0 {} {}\")", pid, file, remap.first, remap.count),
         "0",
         std::string(file) == "uid_map" ? "uid 0 inside is uid FIRST outside"
@@ -36,7 +36,7 @@ void write_map(pid_t pid, const char* file, const UsernsRemap& remap) {
 }
 
 void check_fs(long rc, int err, const std::string& call, std::string_view why) {
-    explain::syscall(Chapter::kUsers, call, rc, err, why);
+    explain::syscall(Chapter::kUserNamespaces, call, rc, err, why);
     if (rc < 0) throw SysError("user namespace: " + call, err);
 }
 
@@ -175,7 +175,7 @@ void prepare(const rootfs::Layout& layout, const UsernsRemap& remap) {
         if (::chown(dir->c_str(), remap.first, remap.first) != 0)
             throw SysError("cannot give " + *dir + " to the container's root", errno);
     }
-    explain::step(Chapter::kUsers, fmt::format("chown(upper, work, {0}, {0})", remap.first), "0",
+    explain::step(Chapter::kUserNamespaces, fmt::format("chown(upper, work, {0}, {0})", remap.first), "0",
                   "the container's root owns its layer");
     // Where the overlay helper attaches the idmapped image, in its own mount namespace.
     fs::ensure_dir(layout.merged.substr(0, layout.merged.rfind('/')) + "/lower", 0755);
@@ -192,7 +192,7 @@ UniqueFd setup_from_parent(pid_t child, const UsernsRemap& remap, const rootfs::
     if (!ns) throw SysError("cannot open the container's user namespace", errno);
     UniqueFd tree(::open_tree(AT_FDCWD, layout.image.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
     int err = errno;
-    explain::syscall(Chapter::kUsers,
+    explain::syscall(Chapter::kUserNamespaces,
                      fmt::format("open_tree({}, OPEN_TREE_CLONE)", explain::quote(layout.image)),
                      tree.get(), err, "a detached copy of the image's mount");
     if (!tree) throw SysError("cannot clone the image's mount (open_tree)", err);
@@ -202,7 +202,7 @@ UniqueFd setup_from_parent(pid_t child, const UsernsRemap& remap, const rootfs::
     long rc = ::mount_setattr(tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr);
     err = errno;
     explain::syscall(
-        Chapter::kUsers,
+        Chapter::kUserNamespaces,
         "mount_setattr(tree, \"\", AT_EMPTY_PATH, {MOUNT_ATTR_IDMAP|MOUNT_ATTR_RDONLY, userns})",
         rc, err, "files owned by 0 on disk are owned by the container's root");
     if (rc != 0)

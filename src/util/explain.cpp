@@ -64,6 +64,8 @@ std::string_view chapter_path(Chapter chapter) {
         case Chapter::kCapabilities: return "docs/capabilities.md";
         case Chapter::kSeccomp: return "docs/seccomp.md";
         case Chapter::kSecurity: return "docs/security.md";
+        case Chapter::kMaskedPaths: return "docs/masked-paths-and-devices.md";
+        case Chapter::kUserNamespaces: return "docs/user-namespaces.md";
         case Chapter::kUsers: return "docs/users.md";
         case Chapter::kTerminal: return "docs/terminal.md";
         case Chapter::kNetwork: return "docs/network.md";

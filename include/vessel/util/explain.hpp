@@ -20,12 +20,15 @@ enum class Chapter {
     kCgroups,     // docs/cgroups.md
     kCapabilities,
     kSeccomp,
-    kSecurity,  // docs/security.md: no_new_privs, masked paths, fds, dumpable
+    kSecurity,  // docs/security.md: no_new_privs, rlimits, fds, dumpable
     kUsers,     // docs/users.md
     kTerminal,  // docs/terminal.md
     kNetwork,   // docs/network.md
     kProcess,   // docs/process.md: execve, exit codes, signals, init
     kState,     // docs/state.md
+
+    kMaskedPaths,     // docs/masked-paths-and-devices.md: masked paths, the device cgroup
+    kUserNamespaces,  // docs/user-namespaces.md: --userns=remap
 };
 
 std::string_view chapter_path(Chapter chapter);
