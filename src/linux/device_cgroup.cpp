@@ -13,6 +13,7 @@
 #include "vessel/linux/cgroup_v2.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
+#include "vessel/util/log.hpp"
 #include "vessel/util/unique_fd.hpp"
 
 namespace vessel::device_cgroup {
@@ -179,10 +180,26 @@ void apply(const cgroups::Cgroup& cgroup, const std::vector<DeviceRule>& rules) 
                            : "deny every device first");
         }
     }
-    // Hybrid: the cgroup2 directory that tracks the same processes gets the program too.
+    // Hybrid: the cgroup2 directory that tracks the same processes gets the program too. The
+    // v1 controller already enforces the rules, so a kernel that cannot run the program (no
+    // CONFIG_CGROUP_BPF) is told about, not refused.
     nlohmann::json j = cgroup.to_json();
-    if (j.value("layout", "") == "hybrid" && j.contains("paths") && !j["paths"].empty())
-        attach_program(j["paths"].back().get<std::string>(), rules);
+    const bool hybrid =
+        j.value("layout", "") == "hybrid" && j.contains("paths") && !j["paths"].empty();
+    const bool allow_all = rules.size() == 1 && rules[0].type == 'a' && rules[0].allow;
+    if (!hybrid && v1->dir("devices").empty() && !allow_all)
+        throw Error("no devices cgroup controller is mounted under " +
+                    j.value("root", std::string()) +
+                    ": vessel cannot keep the container from opening the host's devices");
+    if (hybrid) {
+        try {
+            attach_program(j["paths"].back().get<std::string>(), rules);
+        } catch (const SysError& e) {
+            if (v1->dir("devices").empty()) throw;
+            spdlog::warn("{} (the v1 devices controller still enforces the device rules)",
+                         e.what());
+        }
+    }
 }
 
 }  // namespace vessel::device_cgroup
