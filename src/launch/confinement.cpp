@@ -46,10 +46,8 @@ std::optional<seccomp::Program> compile_seccomp(const Security& security) {
     auto profile = seccomp_profile::parse(text, source);
     auto resolved = seccomp_profile::resolve(profile, security.capabilities, platform, source);
     auto program = seccomp::compile(resolved);
-    explain::step(Chapter::kSeccomp,
-                  fmt::format("seccomp_export_bpf(profile {}) = {} instructions", source,
-                              program.code.size()),
-                  "0",
+    explain::step(Chapter::kSeccomp, fmt::format("seccomp_export_bpf(profile {})", source),
+                  fmt::format("{} BPF instructions", program.code.size()),
                   fmt::format("parsed, resolved for our capabilities and compiled in {:.2f}ms{}",
                               std::chrono::duration<double, std::milli>(
                                   std::chrono::steady_clock::now() - start)
