@@ -2,7 +2,11 @@
 # Startup latency of `vessel run --rm IMAGE /bin/true` against runc, crun and the
 # unshare+chroot floor, side by side in one hyperfine run on the same busybox image.
 #
-#   bench/startup.sh [--quick] [--runs N] [--warmup N] [--no-chart]
+#   bench/startup.sh [--quick] [--cold] [--runs N] [--warmup N] [--no-chart]
+#
+# --cold waits 0.2 s before each timed run (hyperfine --prepare, not timed), as a single
+# `vessel run` typed at a prompt would: back-to-back runs hide part of the cost of joining v1
+# cgroups (docs/performance.md, "The cgroup.procs write"). --quick: 10 runs, no chart.
 #
 # Prints median, min and max per contender and the ratios the targets are stated in (issue 6),
 # writes hyperfine's raw JSON and a markdown table under bench/results/ (git-ignored) and, unless
@@ -10,8 +14,9 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 source "$bench_dir/lib/bundles.sh"
+source "$bench_dir/lib/report.sh"
 
-runs=100 warmup=10 chart=1 quick=0
+runs=100 warmup=10 chart=1 quick=0 cold=()
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -19,7 +24,8 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift ;;
     --warmup) warmup=$2; shift ;;
     --no-chart) chart=0 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --cold) cold=(--prepare "sleep 0.2") ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
@@ -53,38 +59,23 @@ stamp=$(date +%Y%m%d-%H%M%S)
 json=$results_dir/startup-$stamp.json
 say "$(bench_machine)"
 say "timing ${#names[@]} contenders, $warmup warm-up runs and $runs runs each"
-hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json "$json" \
+hyperfine -N --style basic --warmup "$warmup" --runs "$runs" "${cold[@]}" --export-json "$json" \
   "${hyperfine_args[@]}" >&2
 
-# The table: one line per contender, in ms, then the ratios of vessel's median to the others'.
+# The table, and the ratios of vessel's median to the others' (targets from issue 6).
 table=$results_dir/startup-$stamp.md
-jq -r '.results[] | [.command, .median, .min, .max, .mean, .stddev] | @tsv' "$json" |
-  awk -F'\t' -v machine="$(bench_machine)" -v runs="$runs" '
-    { name[NR] = $1; med[NR] = $2 * 1000; min[NR] = $3 * 1000; max[NR] = $4 * 1000
-      mean[NR] = $5 * 1000; sd[NR] = $6 * 1000; idx[$1] = NR }
-    END {
-      printf "| runtime | median ms | min ms | max ms | mean ± σ ms |\n"
-      printf "| --- | ---: | ---: | ---: | ---: |\n"
-      for (i = 1; i <= NR; i++)
-        printf "| %s | %.2f | %.2f | %.2f | %.2f ± %.2f |\n", name[i], med[i], min[i], max[i], mean[i], sd[i]
-      v = med[idx["vessel"]]
-      printf "\n| ratio of medians | value | target |\n| --- | ---: | ---: |\n"
-      printf "| vessel / crun (stock) | %.2f | ≤ 0.75 |\n", v / med[idx["crun (stock)"]]
-      printf "| vessel / crun (docker-like) | %.2f | |\n", v / med[idx["crun (docker-like)"]]
-      printf "| vessel / runc (stock) | %.2f | |\n", v / med[idx["runc (stock)"]]
-      printf "| vessel / runc (docker-like) | %.2f | |\n", v / med[idx["runc (docker-like)"]]
-      printf "| vessel / floor | %.2f | ≤ 2 |\n", v / med[idx["floor"]]
-      printf "\n%d runs each; %s\n", runs, machine
-    }' >"$table"
+report "$json" "$table" "$runs" \
+  "vessel|crun (stock)|≤ 0.75" "vessel|crun (docker-like)|" "vessel|runc (stock)|" \
+  "vessel|runc (docker-like)|" "vessel|floor|≤ 2"
 cp "$json" "$results_dir/startup-latest.json"
 cp "$table" "$results_dir/startup-latest.md"
-echo
-cat "$table"
 
 if [ "$chart" -eq 1 ]; then
   png=$repo_dir/docs/performance-startup.png
-  "$bench_dir/lib/chart.sh" "$json" "$png" "vessel run /bin/true vs runc, crun and the floor ($runs runs each)"
+  [ ${#cold[@]} -eq 0 ] || png=$results_dir/startup-cold-$stamp.png
+  "$bench_dir/lib/chart.sh" "$json" "$png" \
+    "run /bin/true: vessel vs crun, runc and the floor, $runs runs each${cold:+ (cold)}, $(date +%F)"
   say "chart: $png"
 fi
-[ "$quick" -eq 1 ] && say "quick mode: few runs, numbers are indicative only"
+if [ "$quick" -eq 1 ]; then say "quick mode: few runs, numbers are indicative only"; fi
 say "raw results: $json"
