@@ -25,7 +25,8 @@ step() {  # step NAME COMMAND...: runs a step, records PASS/FAIL
 }
 
 step build cmake --build build -j"$(nproc)"
-step "unit+integration (ctest)" ctest --test-dir build --output-on-failure -j1
+# -LE bench: the benchmarks are run by hand (bench/, docs/performance.md), never timed here.
+step "unit+integration (ctest)" ctest --test-dir build --output-on-failure -j1 -LE bench
 # The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan() {
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DVESSEL_SANITIZE=ON >/dev/null &&
