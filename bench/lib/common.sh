@@ -81,12 +81,13 @@ bench_cleanup() {
     fi
   fi
   # Cgroups a runtime could not remove (it was killed mid-start): kill what is inside, remove.
+  # runc nests some below its own cgroup (e.g. memory/<session>/vbench-x): look a few levels deep.
   local dir
-  for dir in /sys/fs/cgroup/*/"$prefix"-* /sys/fs/cgroup/"$prefix"-*; do
-    [ -d "$dir" ] || continue
-    xargs -r kill -9 <"$dir/cgroup.procs" 2>/dev/null
-    rmdir "$dir" 2>/dev/null
-  done
+  find /sys/fs/cgroup -maxdepth 5 -depth -type d -name "$prefix-*" 2>/dev/null |
+    while read -r dir; do
+      xargs -r kill -9 <"$dir/cgroup.procs" 2>/dev/null
+      rmdir "$dir" 2>/dev/null
+    done
   if [ -n "$work" ] && [ -d "$work" ]; then
     # Only when nothing is mounted below it any more (a container's leftovers would be).
     grep -q " $work" /proc/self/mountinfo || rm -rf "$work"
