@@ -9,6 +9,7 @@
 #   offcpu   where vessel's processes sleep (perf sched, kernel stacks), ms per run
 #   oncpu    where they use the CPU (perf record -e cpu-clock): per library, top functions
 #   ldso     the dynamic loader's own statistics (LD_DEBUG=statistics)
+#   cli      CLI11 and spdlog set-up at process start (bench/probes/cli_init.cpp), cold
 #   attach   joining v1 cgroups, three ways (bench/probes/cgroup_attach.c), cold
 #   procs    the first cgroup.procs write of vessel, crun and runc, cold, via strace
 #   ab       vessel's own knobs: state on tmpfs vs /run/vessel; --network host vs none
@@ -25,19 +26,19 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift ;;
     -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
-    phases|offcpu|oncpu|ldso|attach|procs|ab) sections+=("$1") ;;
+    phases|offcpu|oncpu|ldso|cli|attach|procs|ab) sections+=("$1") ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
 done
-[ ${#sections[@]} -gt 0 ] || sections=(phases offcpu oncpu ldso attach procs ab)
+[ ${#sections[@]} -gt 0 ] || sections=(phases offcpu oncpu ldso cli attach procs ab)
 
 # The host's own layout: vessel is profiled as users run it. (The private view is entered
 # only by the `procs` section, in a subshell of its own.)
 export VESSEL_BENCH_VIEW=${VESSEL_BENCH_VIEW:-host}
 [ "$(id -u)" -eq 0 ] || die "run as root"
 source "$repo_dir/scripts/lib/apt.sh"
-apt_install hyperfine runc crun jq time linux-perf strace gcc
+apt_install hyperfine runc crun jq time linux-perf strace gcc g++
 [ -x "$VESSEL" ] && [ -d "$IMAGE" ] || die "run scripts/setup.sh first"
 bench_traps
 bench_workdir
@@ -100,6 +101,22 @@ section_ldso() {
   LD_DEBUG=statistics "$VESSEL" run --rm "$IMAGE" /bin/true 2>&1 | sed -n '1,12p'
   echo "# shared libraries: $(ldd "$VESSEL" | grep -c '=>')"
   ldd "$VESSEL" | awk '{print "#   " $1}'
+}
+
+section_cli() {
+  echo; echo "## cli: CLI11 and spdlog set-up in a fresh process (µs), $runs runs"
+  local lib=$repo_dir/build/libvessel_lib.a
+  [ -f "$lib" ] || { echo "# no $lib: build vessel first"; return; }
+  # The same compile definitions as vessel's own objects (spdlog and fmt as shared libraries).
+  g++ -O2 -std=c++20 -I"$repo_dir/include" -DSPDLOG_COMPILED_LIB -DSPDLOG_SHARED_LIB \
+    -DSPDLOG_FMT_EXTERNAL -DFMT_SHARED "$bench_dir/probes/cli_init.cpp" "$lib" \
+    -lspdlog -lfmt -lseccomp -lcap -o "$work/cli_init"
+  local i
+  for i in $(seq 1 "$runs"); do "$work/cli_init"; done >"$work/cli.txt"
+  for i in 1 2 3; do
+    cut -d' ' -f"$i" "$work/cli.txt" | sort -n | awk -v what="$(echo "CLI11-app parse log::setup" | cut -d' ' -f"$i")" '
+      { v[NR] = $1 } END { printf "%-10s median %6.1f µs  min %6.1f  max %6.1f\n", what, v[int((NR + 1) / 2)], v[1], v[NR] }'
+  done
 }
 
 section_attach() {
