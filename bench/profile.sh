@@ -13,6 +13,8 @@
 #   attach   joining v1 cgroups, three ways (bench/probes/cgroup_attach.c), cold
 #   procs    the first cgroup.procs write of vessel, crun and runc, cold, via strace
 #   ab       vessel's own knobs: state on tmpfs vs /run/vessel; --network host vs none
+#   seccomp  what Docker's profile costs: compiled by libseccomp vs loaded as ready BPF
+#            (bench/probes/seccomp_build.c), and crun and runc with and without it
 # Everything runs on the host's own cgroup layout, except `procs`, which needs crun (and so the
 # private view of bench/lib/common.sh). Tracing needs tracefs: it is mounted in a private mount
 # namespace of this script only. Output goes to stdout and bench/results/profile-*.txt.
@@ -26,12 +28,12 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift ;;
     -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
-    phases|offcpu|oncpu|ldso|cli|attach|procs|ab) sections+=("$1") ;;
+    phases|offcpu|oncpu|ldso|cli|attach|procs|ab|seccomp) sections+=("$1") ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
 done
-[ ${#sections[@]} -gt 0 ] || sections=(phases offcpu oncpu ldso cli attach procs ab)
+[ ${#sections[@]} -gt 0 ] || sections=(phases offcpu oncpu ldso cli attach procs ab seccomp)
 
 # The host's own layout: vessel is profiled as users run it. (The private view is entered
 # only by the `procs` section, in a subshell of its own.)
@@ -176,6 +178,36 @@ section_ab() {
       \"\(.[0].command)\t median \(\$t[(\$t | length) / 2 | floor] * 100000 | round / 100) ms\" +
       \"\t user+sys \(map(.user + .system) | add / length * 100000 | round / 100) ms\"" \
       "$work"/ab-*.json | column -t -s "$(printf "\t")"' _ "$work" "$runs" "$VESSEL" "$IMAGE"
+}
+
+section_seccomp() {
+  echo; echo "## seccomp: Docker's profile, compiled with libseccomp vs loaded as BPF, $runs attempts"
+  gcc -O2 -o "$work/seccomp_build" "$bench_dir/probes/seccomp_build.c" -lseccomp
+  # The OCI profile flattened to one rule per line: NAME ACTION ERRNO NARGS [IDX OP V V2]...
+  jq -r '.syscalls[] | . as $s | .names[] |
+    "\(.) \(if $s.action == "SCMP_ACT_ALLOW" then "allow" else "errno" end) \($s.errnoRet // 1)" +
+    " \(($s.args // []) | length) \(($s.args // []) | map("\(.index) \(.op | sub("SCMP_CMP_"; "") |
+    ascii_downcase) \(.value) \(.valueTwo // 0)") | join(" "))"' "$seccomp_profile" >"$work/rules.txt"
+  "$work/seccomp_build" "$runs" <"$work/rules.txt"
+  "$work/seccomp_build" "$runs" native <"$work/rules.txt"
+  echo; echo "## seccomp: Docker's profile in crun and runc, 3 interleaved rounds of $runs runs"
+  make_bundle "$work/with" docker-like /bin/true
+  make_bundle "$work/without" docker-like /bin/true
+  jq 'del(.linux.seccomp)' "$work/without/config.json" >"$work/without/c" && mv "$work/without/c" "$work/without/config.json"
+  unshare --mount --propagation private -- bash -c '
+    mount -t tmpfs -o size=4m vessel-bench-hide-unified /sys/fs/cgroup/unified 2>/dev/null
+    work=$1 runs=$2 prefix=$3
+    for round in 1 2 3; do
+      hyperfine -N --style none --warmup 3 --runs "$runs" --export-json "$work/sc-$round.json" \
+        -n "crun docker-like" "crun --root $work/crun run --bundle $work/with $prefix-sc-c" \
+        -n "crun docker-like without seccomp" "crun --root $work/crun run --bundle $work/without $prefix-sc-c" \
+        -n "runc docker-like" "runc --root $work/runc run --bundle $work/with $prefix-sc-r" \
+        -n "runc docker-like without seccomp" "runc --root $work/runc run --bundle $work/without $prefix-sc-r" >/dev/null
+    done
+    jq -s -r "[.[].results[]] | group_by(.command)[] | (map(.times[]) | sort) as \$t |
+      \"\(.[0].command)\t median \(\$t[(\$t | length) / 2 | floor] * 100000 | round / 100) ms\" +
+      \"\t user+sys \(map(.user + .system) | add / length * 100000 | round / 100) ms\"" \
+      "$work"/sc-*.json | column -t -s "$(printf "\t")"' _ "$work" "$runs" "$prefix"
 }
 
 for s in "${sections[@]}"; do "section_$s"; done
