@@ -12,7 +12,8 @@
 #   cli      CLI11 and spdlog set-up at process start (bench/probes/cli_init.cpp), cold
 #   attach   joining v1 cgroups, three ways (bench/probes/cgroup_attach.c), cold
 #   procs    the first cgroup.procs write of vessel, crun and runc, cold, via strace
-#   ab       vessel's own knobs: state on tmpfs vs /run/vessel; --network host vs none
+#   ab       vessel's own knobs, interleaved run by run, back to back and with 0.2 s gaps:
+#            state on a tmpfs vs /run/vessel; --network host vs none
 #   seccomp  what Docker's profile costs: compiled by libseccomp vs loaded as ready BPF
 #            (bench/probes/seccomp_build.c), and crun and runc with and without it
 # Everything runs on the host's own cgroup layout, except `procs`, which needs crun (and so the
@@ -163,21 +164,19 @@ section_procs() {
 }
 
 section_ab() {
-  echo; echo "## ab: vessel's own knobs, hyperfine, 3 interleaved rounds of $runs runs"
+  echo; echo "## ab: vessel's own knobs, interleaved run by run (bench/probes/interleave.c)"
+  gcc -O2 -o "$work/interleave" "$bench_dir/probes/interleave.c"
   unshare --mount --propagation private -- bash -c '
     work=$1 runs=$2 vessel=$3 image=$4
     mkdir -p "$work/tmpfs-root" && mount -t tmpfs -o mode=711 vessel-bench-state "$work/tmpfs-root"
-    for round in 1 2 3; do
-      hyperfine -N --style none --warmup 3 --runs "$runs" --export-json "$work/ab-$round.json" \
-        -n "default (state in /run/vessel)" "$vessel run --rm $image /bin/true" \
-        -n "state on a tmpfs (--root)" "$vessel --root $work/tmpfs-root run --rm $image /bin/true" \
-        -n "network host (no netns)" "$vessel run --rm --network host $image /bin/true" >/dev/null
+    for gap in 0 200; do
+      echo "# $runs rounds, ${gap} ms of quiet before each run"
+      "$work/interleave" "$runs" "$gap" \
+        "default" "$vessel run --rm $image /bin/true" \
+        "state on a tmpfs (--root)" "$vessel --root $work/tmpfs-root run --rm $image /bin/true" \
+        "no network namespace" "$vessel run --rm --network host $image /bin/true"
     done
-    umount "$work/tmpfs-root"
-    jq -s -r "[.[].results[]] | group_by(.command)[] | (map(.times[]) | sort) as \$t |
-      \"\(.[0].command)\t median \(\$t[(\$t | length) / 2 | floor] * 100000 | round / 100) ms\" +
-      \"\t user+sys \(map(.user + .system) | add / length * 100000 | round / 100) ms\"" \
-      "$work"/ab-*.json | column -t -s "$(printf "\t")"' _ "$work" "$runs" "$VESSEL" "$IMAGE"
+    umount "$work/tmpfs-root"' _ "$work" "$runs" "$VESSEL" "$IMAGE"
 }
 
 section_seccomp() {
