@@ -102,6 +102,15 @@ section_oncpu() {
 section_ldso() {
   echo; echo "## ldso: the dynamic loader (one run; cycles at $(awk -F: '/MHz/ {printf "%.0f MHz", $2; exit}' /proc/cpuinfo))"
   LD_DEBUG=statistics "$VESSEL" run --rm "$IMAGE" /bin/true 2>&1 | sed -n '1,12p'
+  # From execve to the first system call of `run` itself (geteuid, in require_root): the
+  # loader, C++ start-up, CLI11 and spdlog. strace --seccomp-bpf stops only at those two calls.
+  local i
+  for i in $(seq 1 "$runs"); do
+    strace -f --seccomp-bpf -ttt -e trace=execve,geteuid -o "$work/pre.st" \
+      "$VESSEL" run --rm "$IMAGE" /bin/true >/dev/null 2>&1
+    awk '/execve\(/ && !e { e = $2 } /geteuid/ && !g { g = $2 } END { printf "%.3f\n", (g - e) * 1000 }' "$work/pre.st"
+  done | sort -n | awk '{ v[NR] = $1 } END {
+    printf "# execve to the first syscall of run: median %.2f ms, min %.2f (%d runs)\n", v[int((NR + 1) / 2)], v[1], NR }'
   echo "# shared libraries: $(ldd "$VESSEL" | grep -c '=>')"
   ldd "$VESSEL" | awk '{print "#   " $1}'
 }

@@ -15,14 +15,15 @@ jq -r '.results[] | (.times | sort) as $t | ($t | length) as $n |
 crun_stock=$(jq -r '.results[] | select(.command == "crun (stock)") | .median * 1000' "$json")
 floor=$(jq -r '.results[] | select(.command == "floor") | .median * 1000' "$json")
 
-targets=()
+# The targets as horizontal lines, named in the key.
+targets=() keys=""
 if [ -n "$crun_stock" ]; then
-  targets+=("set arrow from graph 0, first 0.75*$crun_stock to graph 1, first 0.75*$crun_stock nohead dt 2 lw 2 lc rgb '#c0392b' front"
-            "set label 'target: 0.75 x crun (stock)' at graph 0.99, first 0.75*$crun_stock right offset 0,0.7 tc rgb '#c0392b' front")
+  targets+=("set arrow from graph 0, first 0.75*$crun_stock to graph 1, first 0.75*$crun_stock nohead dt 2 lw 2 lc rgb '#c0392b' front")
+  keys+=", NaN with lines dt 2 lw 2 lc rgb '#c0392b' title 'target: 0.75 x crun (stock)'"
 fi
 if [ -n "$floor" ]; then
-  targets+=("set arrow from graph 0, first 2*$floor to graph 1, first 2*$floor nohead dt 3 lw 2 lc rgb '#2c7fb8' front"
-            "set label 'target: 2 x floor' at graph 0.99, first 2*$floor right offset 0,-0.7 tc rgb '#2c7fb8' front")
+  targets+=("set arrow from graph 0, first 2*$floor to graph 1, first 2*$floor nohead dt 3 lw 2 lc rgb '#2c7fb8' front")
+  keys+=", NaN with lines dt 3 lw 2 lc rgb '#2c7fb8' title 'target: 2 x floor'"
 fi
 
 gnuplot <<EOF
@@ -36,9 +37,10 @@ set xrange [-0.6:*]
 set yrange [0:*]
 set grid ytics
 set xtics noenhanced scale 0
+set key top left opaque
 # vessel in green, the floor in light blue, the others in grey.
 color(name) = name eq "vessel" ? 0x4d9221 : (name eq "floor" ? 0x9ecae1 : 0x969696)
 $(printf '%s\n' "${targets[@]}")
 plot "$data" using 0:2:3:4:(0.6):(color(strcol(1))):xtic(1) with boxerrorbars lc rgb variable notitle, \
-     "" using 0:4:(sprintf("%.1f", column(2))) with labels offset 0,0.8 notitle
+     "" using 0:4:(sprintf("%.1f", column(2))) with labels offset 0,0.8 notitle$keys
 EOF
