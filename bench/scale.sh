@@ -7,7 +7,7 @@
 # For each runtime: the time to start N (one after the other, as a script would), the list
 # command's median over --runs runs (target for `vessel ps`: under 10 ms with 100 containers),
 # the time to remove N, and the runtime processes that stay alive per container (vessel keeps a
-# monitor per detached container; runc and crun keep nothing) with their total RSS.
+# monitor per detached container; runc and crun keep nothing) with their total RSS and PSS.
 # vessel takes part once it has `run -d`, `ps` and `rm` (issue 3); until then it is skipped.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -57,15 +57,19 @@ remove_cmd() {
   esac
 }
 
-# The runtime processes that outlive `run -d`: the parents of our sleeps that are not the
-# init of the host (or of this session's subreaper). Prints "COUNT RSS_KIB".
+# The runtime processes that outlive `run -d` (vessel's monitors): the parents of our sleeps
+# that are a runtime. Prints "COUNT RSS_KIB PSS_KIB": RSS counts shared library pages once per
+# process, PSS shares them out, so PSS is what N more containers really cost.
 resident_runtime() {
-  local pids parents
+  local pids pid n=0 rss=0 pss=0 r p
   pids=$(pgrep -f "^sleep $sleep_arg\$" || true)
-  [ -n "$pids" ] || { echo "0 0"; return; }
-  parents=$(ps -o ppid= -p "$(echo $pids | tr ' ' ,)" | sort -u | tr -d ' ')
-  ps -o comm=,rss= -p "$(echo $parents | tr ' ' ,)" |
-    awk '$1 ~ /^(vessel|runc|crun|conmon)/ { n++; rss += $2 } END { printf "%d %d\n", n, rss }'
+  for pid in $(ps -o ppid= -p "$(echo $pids | tr ' ' ,)" 2>/dev/null | sort -u); do
+    case "$(cat "/proc/$pid/comm" 2>/dev/null)" in vessel*|runc*|crun*|conmon*) ;; *) continue ;; esac
+    r=$(awk '/^Rss:/ { print $2 }' "/proc/$pid/smaps_rollup")
+    p=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")
+    n=$((n + 1)) rss=$((rss + r)) pss=$((pss + p))
+  done
+  echo "$n $rss $pss"
 }
 
 runtimes=(crun runc)
@@ -89,7 +93,7 @@ for rt in "${runtimes[@]}"; do
       die "$rt: container $i did not start: $(cat "$work/start.err")"
   done
   t1=$(now_ms)
-  read -r resident rss <<<"$(resident_runtime)"
+  read -r resident rss pss <<<"$(resident_runtime)"
 
   say "$rt: listing $count containers, $runs runs"
   hyperfine -N --style basic --warmup 3 --runs "$runs" --export-json "$work/list-$rt.json" \
@@ -103,13 +107,13 @@ for rt in "${runtimes[@]}"; do
   for i in $(seq 1 "$count"); do $(remove_cmd "$rt" "$rt-$i") >/dev/null 2>&1; done
   t3=$(now_ms)
   list_ms=$(jq -r '.results[0].median * 1000 * 100 | round / 100' "$work/list-$rt.json")
-  rows+=("| $rt | $(( t1 - t0 )) | $(( (t1 - t0) / count )) | $list_ms | $(( t3 - t2 )) | $resident | $(( rss / 1024 )) |")
+  rows+=("| $rt | $(( t1 - t0 )) | $(( (t1 - t0) / count )) | $list_ms | $(( t3 - t2 )) | $resident | $(( rss / 1024 )) / $(( pss / 1024 )) |")
 done
 # One JSON with every list command's results, like the other scripts'.
 jq -s '{results: [.[].results[]]}' "$work"/list-*.json >"$list_json"
 
 {
-  echo "| runtime | start $count (ms) | per start (ms) | list with $count (median ms) | remove $count (ms) | runtime processes left | their RSS (MiB) |"
+  echo "| runtime | start $count (ms) | per start (ms) | list with $count (median ms) | remove $count (ms) | runtime processes left | their RSS / PSS (MiB) |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${rows[@]}"
   echo
