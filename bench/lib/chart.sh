@@ -37,7 +37,7 @@ set xrange [-0.6:*]
 set yrange [0:*]
 set grid ytics
 set xtics noenhanced scale 0
-set key top left opaque
+set key below horizontal
 # vessel in green, the floor in light blue, the others in grey.
 color(name) = name eq "vessel" ? 0x4d9221 : (name eq "floor" ? 0x9ecae1 : 0x969696)
 $(printf '%s\n' "${targets[@]}")
