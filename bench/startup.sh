@@ -74,7 +74,7 @@ if [ "$chart" -eq 1 ]; then
   png=$repo_dir/docs/performance-startup.png
   [ ${#cold[@]} -eq 0 ] || png=$results_dir/startup-cold-$stamp.png
   "$bench_dir/lib/chart.sh" "$json" "$png" \
-    "run /bin/true: vessel vs crun, runc and the floor, $runs runs each${cold:+ (cold)}, $(date +%F)"
+    "run /bin/true: vessel vs crun, runc and the floor, $runs runs each${cold:+ (cold)}, $(date '+%F %H:%M'), load $(cut -d' ' -f1 /proc/loadavg)"
   say "chart: $png"
 fi
 if [ "$quick" -eq 1 ]; then say "quick mode: few runs, numbers are indicative only"; fi
