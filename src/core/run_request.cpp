@@ -35,6 +35,21 @@ void set_env(std::vector<std::string>& env, const std::string& kv) {
     env.push_back(kv);
 }
 
+void apply_env_options(std::vector<std::string>& env, const std::vector<std::string>& options,
+                       const EnvLookup& lookup) {
+    for (auto& item : options) {
+        auto eq = item.find('=');
+        std::string key = item.substr(0, eq);
+        if (key.empty() || key.find_first_of(" \t\n") != std::string::npos)
+            throw Error("invalid environment variable \"" + item + "\": use KEY=VALUE");
+        if (eq != std::string::npos) {
+            set_env(env, item);
+        } else if (auto value = lookup(key)) {
+            set_env(env, key + "=" + *value);  // -e KEY: pass vessel's own value through
+        }
+    }
+}
+
 ContainerSpec build_spec(const RunRequest& r, const std::string& id, const std::string& image_dir,
                          const ImageConfig& image, const ResolvedUser& user,
                          const EnvLookup& lookup) {
@@ -60,17 +75,7 @@ ContainerSpec build_spec(const RunRequest& r, const std::string& id, const std::
     spec.env = {std::string("PATH=") + kDefaultPath, "HOSTNAME=" + spec.hostname};
     if (r.tty) spec.env.push_back("TERM=xterm");
     for (auto& kv : image.env) set_env(spec.env, kv);
-    for (auto& item : r.env) {
-        auto eq = item.find('=');
-        std::string key = item.substr(0, eq);
-        if (key.empty() || key.find_first_of(" \t\n") != std::string::npos)
-            throw Error("invalid environment variable \"" + item + "\": use KEY=VALUE");
-        if (eq != std::string::npos) {
-            set_env(spec.env, item);
-        } else if (auto value = lookup(key)) {
-            set_env(spec.env, key + "=" + *value);  // -e KEY: pass vessel's own value through
-        }
-    }
+    apply_env_options(spec.env, r.env, lookup);
     if (!has_key(spec.env, "HOME")) spec.env.push_back("HOME=" + user.home);
 
     spec.user = r.user;

@@ -45,4 +45,9 @@ ContainerSpec build_spec(const RunRequest& request, const std::string& id,
 // Sets KEY=VALUE in an environment list, replacing an earlier KEY.
 void set_env(std::vector<std::string>& env, const std::string& kv);
 
+// Applies -e options (KEY=VALUE, or KEY to copy vessel's own value) to `env`, in order. Throws
+// Error (125) for a malformed one. Shared by run and exec.
+void apply_env_options(std::vector<std::string>& env, const std::vector<std::string>& options,
+                       const EnvLookup& lookup);
+
 }  // namespace vessel
