@@ -72,7 +72,9 @@ public:
         RunningContainer container = launch(store, spec, user);
         int code;
         try {
-            code = supervise_foreground(container, signal_fd.get());
+            code = supervise_foreground({container.pidfd.get(), container.pty_master.get(),
+                                         spec.interactive, "PID 1"},
+                                        signal_fd.get());
         } catch (...) {
             process_kill_and_finish(store, container);
             throw;

@@ -34,36 +34,36 @@ bool relay(int from, int to) {
 
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
-void forward(RunningContainer& c, int sig) {
-    if (sig == SIGWINCH && c.pty_master) {
+void forward(const Supervised& p, int sig) {
+    if (sig == SIGWINCH && p.pty_master >= 0) {
         // With a pty the kernel tells the container itself, when its window size changes.
-        if (auto size = terminal::window_size(STDIN_FILENO)) terminal::set_window_size(c.pty_master.get(), *size);
+        if (auto size = terminal::window_size(STDIN_FILENO)) terminal::set_window_size(p.pty_master, *size);
         return;
     }
-    bool ok = process::send_signal(c.pidfd.get(), sig);
+    bool ok = process::send_signal(p.pidfd, sig);
     explain::syscall(explain::Chapter::kProcess,
                      fmt::format("pidfd_send_signal(pidfd, {}, NULL, 0)", signals::name(sig)),
-                     ok ? 0 : -1, errno, "forwarded to the container's PID 1");
+                     ok ? 0 : -1, errno, fmt::format("forwarded to {}", p.what));
 }
 
 }  // namespace
 
-int supervise_foreground(RunningContainer& c, int signal_fd) {
-    const bool pty = static_cast<bool>(c.pty_master);
-    const bool attach_stdin = pty && c.state.spec.interactive;
+int supervise_foreground(const Supervised& p, int signal_fd) {
+    const bool pty = p.pty_master >= 0;
+    const bool attach_stdin = pty && p.interactive;
     std::optional<terminal::RawMode> raw;
     if (pty) {
-        set_nonblocking(c.pty_master.get());
+        set_nonblocking(p.pty_master);
         auto size = terminal::window_size(STDIN_FILENO);
         if (!size) size = terminal::window_size(STDOUT_FILENO);
-        if (size) terminal::set_window_size(c.pty_master.get(), *size);
+        if (size) terminal::set_window_size(p.pty_master, *size);
         if (attach_stdin) raw.emplace(STDIN_FILENO);
     }
 
     enum { kExit, kSignal, kMaster, kStdin };
-    pollfd fds[4] = {{c.pidfd.get(), POLLIN, 0},
+    pollfd fds[4] = {{p.pidfd, POLLIN, 0},
                      {signal_fd, POLLIN, 0},
-                     {pty ? c.pty_master.get() : -1, POLLIN, 0},
+                     {pty ? p.pty_master : -1, POLLIN, 0},
                      {attach_stdin ? STDIN_FILENO : -1, POLLIN, 0}};
     for (;;) {
         if (::poll(fds, 4, -1) < 0) {
@@ -73,29 +73,29 @@ int supervise_foreground(RunningContainer& c, int signal_fd) {
         if (fds[kSignal].revents & POLLIN) {
             signalfd_siginfo info{};
             while (::read(signal_fd, &info, sizeof info) == sizeof info)
-                forward(c, static_cast<int>(info.ssi_signo));
+                forward(p, static_cast<int>(info.ssi_signo));
         }
         if (fds[kMaster].revents & (POLLIN | POLLHUP | POLLERR)) {
-            if (!relay(c.pty_master.get(), STDOUT_FILENO)) fds[kMaster].fd = -1;
+            if (!relay(p.pty_master, STDOUT_FILENO)) fds[kMaster].fd = -1;
         }
         if (fds[kStdin].revents & (POLLIN | POLLHUP | POLLERR)) {
-            if (!relay(STDIN_FILENO, c.pty_master.get())) {
+            if (!relay(STDIN_FILENO, p.pty_master)) {
                 // Our input ended: the container's terminal reads end-of-file (Ctrl-D) too.
-                ssize_t ignored = ::write(c.pty_master.get(), "\x04", 1);
+                ssize_t ignored = ::write(p.pty_master, "\x04", 1);
                 (void)ignored;
                 fds[kStdin].fd = -1;
             }
         }
         if (fds[kExit].revents & POLLIN) break;
     }
-    int code = process::wait_exit_code(c.pidfd.get());
+    int code = process::wait_exit_code(p.pidfd);
     explain::step(explain::Chapter::kProcess, "waitid(P_PIDFD, pidfd, &info, WEXITED)",
-                  fmt::format("0 (exit status {})", code), "PID 1 has exited; the container is over");
+                  fmt::format("0 (exit status {})", code), fmt::format("{} has exited", p.what));
     if (pty) {
         // What the command wrote just before it exited is still in the pty: pass it on.
-        while (relay(c.pty_master.get(), STDOUT_FILENO)) {
-            pollfd p{c.pty_master.get(), POLLIN, 0};
-            if (::poll(&p, 1, 0) <= 0) break;
+        while (relay(p.pty_master, STDOUT_FILENO)) {
+            pollfd more{p.pty_master, POLLIN, 0};
+            if (::poll(&more, 1, 0) <= 0) break;
         }
     }
     if (raw) raw->restore();

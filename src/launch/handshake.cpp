@@ -4,7 +4,10 @@
 
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
 
 namespace vessel {
 namespace {
@@ -78,6 +81,27 @@ std::optional<Received> Channel::receive() const {
         }
     }
     return out;
+}
+
+UniqueFd await_exec(const Channel& channel) {
+    using explain::Chapter;
+    UniqueFd pty_master;
+    for (;;) {
+        auto msg = channel.receive();
+        if (!msg) {
+            explain::step(Chapter::kHandshake, "recvmsg(handshake)", "0",
+                          "end-of-file: the child's execve succeeded");
+            return pty_master;
+        }
+        switch (msg->type) {
+            case Message::kPtyMaster: pty_master = std::move(msg->fd); break;
+            case Message::kError:
+                explain::step(Chapter::kHandshake, "recvmsg(handshake) = kError",
+                              fmt::format("{}", msg->exit_code), msg->text);
+                throw Error(msg->text, msg->exit_code);
+            default: throw Error("handshake: unexpected message from the container");
+        }
+    }
 }
 
 }  // namespace vessel

@@ -41,26 +41,6 @@ void undo(const StateStore& store, RunningContainer& c) {
     }
 }
 
-// Reads the child's messages until it execs (EOF) or reports a failure.
-void await_exec(const Channel& channel, RunningContainer& c) {
-    for (;;) {
-        auto msg = channel.receive();
-        if (!msg) {
-            explain::step(Chapter::kHandshake, "recvmsg(handshake)", "0",
-                          "end-of-file: the child's execve succeeded");
-            return;
-        }
-        switch (msg->type) {
-            case Message::kPtyMaster: c.pty_master = std::move(msg->fd); break;
-            case Message::kError:
-                explain::step(Chapter::kHandshake, "recvmsg(handshake) = kError",
-                              fmt::format("{}", msg->exit_code), msg->text);
-                throw Error(msg->text, msg->exit_code);
-            default: throw Error("handshake: unexpected message from the container");
-        }
-    }
-}
-
 }  // namespace
 
 RunningContainer launch(const StateStore& store, const ContainerSpec& spec, const ResolvedUser& user) {
@@ -112,7 +92,7 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec, cons
         parent_end.send(Message::kGo, 0, 0, {}, root.get());
         explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1",
                       "release the child into its setup");
-        await_exec(parent_end, c);
+        c.pty_master = await_exec(parent_end);
 
         c.state.status = Status::kRunning;
         c.state.started_ns = clock::now_ns();

@@ -42,7 +42,7 @@ std::string describe_flags(uint64_t flags) {
     return out.empty() ? "0" : out;
 }
 
-Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup) {
+Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup, std::string_view why) {
     int pidfd = -1;
     clone_args args{};
     args.flags = flags | CLONE_PIDFD;
@@ -65,11 +65,11 @@ Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup) {
                                    describe_flags(args.flags),
                                    cgroup_fd >= 0 ? fmt::format(", cgroup={}", cgroup_fd) : "");
     if (rc > 0) {
-        explain::syscall(Chapter::kNamespaces, call, rc, 0, "a child in new namespaces");
+        explain::syscall(Chapter::kNamespaces, call, rc, 0, why);
         placed_in_cgroup = cgroup_fd >= 0;
         return {static_cast<pid_t>(rc), UniqueFd(pidfd)};
     }
-    explain::syscall(Chapter::kNamespaces, call, -1, err, "a child in new namespaces");
+    explain::syscall(Chapter::kNamespaces, call, -1, err, why);
     if (err == ENOSYS) {
         // Linux < 5.3: clone(2) has no CLONE_INTO_CGROUP; the caller writes cgroup.procs.
         rc = ::syscall(SYS_clone, (flags | CLONE_PIDFD | SIGCHLD) & 0xffffffffULL, nullptr, &pidfd,

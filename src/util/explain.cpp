@@ -71,6 +71,7 @@ std::string_view chapter_path(Chapter chapter) {
         case Chapter::kNetwork: return "docs/network.md";
         case Chapter::kProcess: return "docs/process.md";
         case Chapter::kState: return "docs/state.md";
+        case Chapter::kLifecycle: return "docs/lifecycle.md";
     }
     return "docs/README.md";
 }
@@ -88,6 +89,11 @@ void enable(int fd) {
 }
 
 bool enabled() { return trace.fd >= 0; }
+
+void disable() {
+    if (trace.fd >= 0) ::close(trace.fd);
+    trace.fd = -1;
+}
 int fd() { return trace.fd; }
 
 void set_role(std::string_view role) {

@@ -23,9 +23,4 @@ struct ChildPlan {
 
 [[noreturn]] void run_child(const ChildPlan& plan, Channel channel);
 
-// Looks `name` up the way execvp does, but in the container's PATH (from the command's env, not
-// vessel's), returning the path to exec. A name with a '/' is returned as is. Empty when no
-// PATH entry has it. Runs inside the container, after pivot_root.
-std::string find_executable(const std::string& name, const std::vector<std::string>& env);
-
 }  // namespace vessel

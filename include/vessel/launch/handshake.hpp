@@ -8,6 +8,8 @@
 //                                  ◀─────── kPtyMaster + fd        (with -t)
 //                                  ◀─────── kError{code, errno, text}   (and _exit), or
 //                                  ◀─────── EOF                   (execve succeeded)
+//
+// `vessel exec` uses the same handshake with the process it starts in a container.
 #pragma once
 
 #include <cstdint>
@@ -53,5 +55,10 @@ public:
 private:
     UniqueFd fd_;
 };
+
+// The parent's side of the end of the handshake: reads messages until the child execs (EOF),
+// returning the pty master if the child sent one. Throws Error with the child's exit code
+// (125, 126, 127) and reason when it reports a failure.
+UniqueFd await_exec(const Channel& channel);
 
 }  // namespace vessel

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "vessel/core/spec.hpp"
 #include "vessel/util/unique_fd.hpp"
@@ -29,8 +30,9 @@ struct Child {
 // clone3(2) with `flags` plus CLONE_PIDFD, exit signal SIGCHLD, and CLONE_INTO_CGROUP when
 // `cgroup_fd` >= 0. Returns twice, like fork: in the child with pid 0. Falls back to clone(2)
 // on kernels without clone3 (then `cgroup_fd` is ignored and placed_in_cgroup is false).
-// Throws SysError in the parent when the kernel refuses.
-Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup);
+// Throws SysError in the parent when the kernel refuses. `why` annotates the trace.
+Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup,
+                  std::string_view why = "a child in new namespaces");
 
 // unshare(CLONE_NEWCGROUP) in the child, for cgroup v1 (see clone_flags).
 void unshare_cgroup_namespace();

@@ -29,6 +29,7 @@ enum class Chapter {
 
     kMaskedPaths,     // docs/masked-paths-and-devices.md: masked paths, the device cgroup
     kUserNamespaces,  // docs/user-namespaces.md: --userns=remap
+    kLifecycle,       // docs/lifecycle.md: the monitor, exec's setns, stop/kill/rm
 };
 
 std::string_view chapter_path(Chapter chapter);
@@ -46,6 +47,10 @@ void set_role(std::string_view role);
 
 // The descriptor the trace writes to, or -1. The child closes it (CLOEXEC) at execve.
 int fd();
+
+// Stops the trace and closes its descriptor: the monitor of `run -d` does this once the
+// container runs, so it never writes to a terminal that `vessel run -d` has handed back.
+void disable();
 
 // One kernel step. `call` is the call with its arguments as a C programmer would write it;
 // `result` is what it returned ("0", "4242", "-1 EINVAL"); `why` is a few words for the reader.

@@ -1,0 +1,42 @@
+// The last steps of every process vessel starts inside a container, `run`'s command and
+// `exec`'s alike, from its terminal to execve (docs/process.md). One copy of them, so an exec'd
+// process starts exactly like the container's own command. Each runs in the new process, in the
+// container's mount namespace, and reports failures over the handshake.
+//
+//   set_up_stdio -> enter_workdir -> resolve_command -> (confinement) -> exec_command
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vessel/core/spec.hpp"
+#include "vessel/launch/handshake.hpp"
+
+namespace vessel {
+
+// Sends kError{code, err, text} to the parent (if it is still there) and _exits with `code`.
+[[noreturn]] void report_and_exit(const Channel& channel, int code, int err,
+                                  const std::string& text);
+
+// With -t, a pty from the container's own devpts, its master sent to the parent (kPtyMaster) and
+// its slave as stdin, stdout, stderr and controlling terminal. Always a new session. Without -t
+// and -i, stdin reads /dev/null, as under docker.
+void set_up_stdio(const ContainerSpec& spec, const Channel& channel);
+
+// chdir into the working directory. `create`: make it when missing, as `docker run -w` does
+// (`docker exec -w` does not). Throws SysError.
+void enter_workdir(const std::string& workdir, bool create);
+
+// Looks `name` up the way execvp does, but in the container's PATH (from the command's env, not
+// vessel's), returning the path to exec. A name with a '/' is returned as is. Empty when no
+// PATH entry has it. Runs inside the container.
+std::string find_executable(const std::string& name, const std::vector<std::string>& env);
+
+// find_executable for spec.args[0], or report_and_exit with 127 when it does not exist.
+std::string resolve_command(const ContainerSpec& spec, const Channel& channel);
+
+// execve(path, spec.args, spec.env). On failure, reports 127 (ENOENT) or 126 and _exits.
+[[noreturn]] void exec_command(const ContainerSpec& spec, const std::string& path,
+                               const Channel& channel);
+
+}  // namespace vessel

@@ -1,0 +1,123 @@
+#include "vessel/launch/process_start.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "vessel/linux/terminal.hpp"
+#include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
+
+namespace vessel {
+namespace {
+
+using explain::Chapter;
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+    std::vector<char*> out;
+    for (auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+}  // namespace
+
+void report_and_exit(const Channel& channel, int code, int err, const std::string& text) {
+    try {
+        channel.send(Message::kError, code, err, text);
+    } catch (...) {
+        // The parent is gone; nobody is left to tell.
+    }
+    ::_exit(code);
+}
+
+void set_up_stdio(const ContainerSpec& spec, const Channel& channel) {
+    std::optional<terminal::Pty> pty;
+    if (spec.tty) {
+        pty = terminal::open_pty();
+        channel.send(Message::kPtyMaster, 0, 0, {}, pty->master.get());
+        explain::step(Chapter::kHandshake, "sendmsg(handshake, kPtyMaster, SCM_RIGHTS{master})",
+                      "1", "vessel relays the terminal");
+        pty->master.reset();
+    }
+    terminal::new_session(pty ? &*pty : nullptr);
+    if (!spec.tty && !spec.interactive) {
+        // Without -i the command reads end-of-file, as under docker.
+        UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        if (!null || ::dup2(null.get(), 0) < 0)
+            throw SysError("cannot open /dev/null as stdin", errno);
+    }
+}
+
+void enter_workdir(const std::string& workdir, bool create) {
+    if (::chdir(workdir.c_str()) == 0) {
+        explain::syscall(Chapter::kProcess, fmt::format("chdir({})", explain::quote(workdir)), 0, 0,
+                         "the working directory");
+        return;
+    }
+    if (errno != ENOENT || !create)
+        throw SysError("cannot enter the working directory " + workdir, errno);
+    std::string partial;
+    for (size_t pos = 1; pos <= workdir.size(); ++pos) {
+        if (pos == workdir.size() || workdir[pos] == '/') {
+            partial = workdir.substr(0, pos);
+            if (::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST)
+                throw SysError("cannot create the working directory " + partial, errno);
+        }
+    }
+    long rc = ::chdir(workdir.c_str());
+    int err = errno;
+    explain::syscall(Chapter::kProcess, fmt::format("chdir({})", explain::quote(workdir)), rc, err,
+                     "created, as it was missing");
+    if (rc != 0) throw SysError("cannot enter the working directory " + workdir, err);
+}
+
+std::string find_executable(const std::string& name, const std::vector<std::string>& env) {
+    if (name.find('/') != std::string::npos) return name;
+    std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (auto& kv : env)
+        if (kv.starts_with("PATH=")) path = kv.substr(5);
+    size_t start = 0;
+    for (;;) {
+        size_t end = path.find(':', start);
+        std::string dir = path.substr(start, end - start);
+        if (dir.empty()) dir = ".";
+        std::string candidate = dir + "/" + name;
+        struct stat st {};
+        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return candidate;
+        if (end == std::string::npos) return "";
+        start = end + 1;
+    }
+}
+
+std::string resolve_command(const ContainerSpec& spec, const Channel& channel) {
+    std::string path = find_executable(spec.args[0], spec.env);
+    if (path.empty())
+        report_and_exit(
+            channel, exit_code::kNotFound, ENOENT,
+            fmt::format("{}: executable file not found in $PATH", explain::quote(spec.args[0])));
+    return path;
+}
+
+void exec_command(const ContainerSpec& spec, const std::string& path, const Channel& channel) {
+    auto argv = c_strings(spec.args);
+    auto envp = c_strings(spec.env);
+    std::string shown_args;
+    for (auto& a : spec.args) shown_args += (shown_args.empty() ? "" : ", ") + explain::quote(a);
+    explain::step(Chapter::kProcess,
+                  fmt::format("execve({}, [{}], envp[{}])", explain::quote(path), shown_args,
+                              spec.env.size()),
+                  "?", "the command replaces vessel's code");
+    ::execve(path.c_str(), argv.data(), envp.data());
+    int err = errno;
+    int code = err == ENOENT ? exit_code::kNotFound : exit_code::kNotExecutable;
+    report_and_exit(
+        channel, code, err,
+        fmt::format("cannot run {}: {}", explain::quote(spec.args[0]), errno_text(err)));
+}
+
+}  // namespace vessel
