@@ -9,7 +9,8 @@
 //                                  ◀─────── kError{code, errno, text}   (and _exit), or
 //                                  ◀─────── EOF                   (execve succeeded)
 //
-// `vessel exec` uses the same handshake with the process it starts in a container.
+// The same channel type carries the monitor's word to `vessel run -d` (kStarted or kError) and
+// `vessel exec`'s handshake with the process it starts in a container.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@ enum class Message : uint32_t {
     kGo = 1,     // parent -> child: everything the parent had to do is done; carry on
     kPtyMaster,  // child -> parent: the master side of the container's pty, attached as an fd
     kError,      // child -> parent: a step failed; carries an exit code, errno and the reason
+    kStarted,    // monitor -> `vessel run -d`: the container's command runs; text is its id
 };
 
 struct Received {

@@ -1,0 +1,181 @@
+#include "vessel/launch/exec_into.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "vessel/launch/confinement.hpp"
+#include "vessel/launch/control.hpp"
+#include "vessel/launch/foreground.hpp"
+#include "vessel/launch/handshake.hpp"
+#include "vessel/launch/process_start.hpp"
+#include "vessel/linux/cgroup_join.hpp"
+#include "vessel/linux/namespaces.hpp"
+#include "vessel/linux/ns_join.hpp"
+#include "vessel/linux/process.hpp"
+#include "vessel/linux/signals.hpp"
+#include "vessel/linux/users.hpp"
+#include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
+#include "vessel/util/fs.hpp"
+
+namespace vessel {
+namespace {
+
+using explain::Chapter;
+
+// The cgroup namespace is joined once the process sits in the container's cgroup (with
+// nsdelegate, clone3 into a cgroup outside our cgroup namespace fails), and the user namespace
+// last of all (it would take away our rights over the host's cgroup files).
+constexpr int kJoinedByChild = CLONE_NEWCGROUP | CLONE_NEWUSER;
+
+struct ExecChildPlan {
+    const ContainerSpec* spec;
+    const ResolvedUser* user;
+    const ns_join::Target* namespaces;
+    int child_flags;   // what the child joins itself
+    int parent_pidfd;  // vessel exec, to notice its death
+};
+
+void make_undumpable() {
+    // A non-dumpable process's /proc/PID files belong to root and cannot be ptraced: nothing in
+    // the container can reach into vessel (and through it, the host) while it sits in the
+    // container's namespaces. The exec'd command gets a normal, dumpable process again at execve.
+    long rc = ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    int err = errno;
+    explain::syscall(Chapter::kSecurity, "prctl(PR_SET_DUMPABLE, 0)", rc, err,
+                     "nothing in the container may ptrace us or read our /proc");
+    if (rc != 0) throw SysError("prctl(PR_SET_DUMPABLE)", err);
+}
+
+// PR_SET_PDEATHSIG is cleared whenever credentials change (a -u user, a user namespace), so it
+// is armed again after confinement; a parent that died meanwhile shows as a readable pidfd.
+void rearm_parent_death_signal(int parent_pidfd) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    pollfd p{parent_pidfd, POLLIN, 0};
+    if (::poll(&p, 1, 0) > 0) ::_exit(exit_code::kRuntimeError);
+}
+
+[[noreturn]] void run_exec_child(const ExecChildPlan& plan, const Channel& channel) {
+    const ContainerSpec& spec = *plan.spec;
+    explain::set_role("exec");
+    try {
+        // Foreground: the process dies with vessel exec, as a foreground container dies with
+        // vessel run. Detached (-d): it lives on, re-parented to the host's init.
+        if (!spec.detach) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        auto msg = channel.receive();
+        if (!msg || msg->type != Message::kGo) ::_exit(exit_code::kRuntimeError);
+        explain::step(Chapter::kHandshake, "recvmsg(handshake) = kGo", "1",
+                      "we are in the container's cgroup");
+        plan.namespaces->join(plan.child_flags);
+
+        explain::section("the process: terminal, user, descriptors, then execve");
+        if (spec.detach) {
+            // Nothing of the caller's terminal or pipes: `vessel exec -d` returns at once, and
+            // whoever reads its output must not wait for this process.
+            UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+            for (int fd = 0; fd <= 2; ++fd)
+                if (!null || ::dup2(null.get(), fd) < 0) throw SysError("dup2 /dev/null", errno);
+        }
+        set_up_stdio(spec, channel);
+        try {
+            enter_workdir(spec.workdir, /*create=*/false);
+        } catch (const SysError& e) {
+            // docker exec -w does not create the directory, and reports 126 when it is missing.
+            throw Error(e.what(), exit_code::kNotExecutable);
+        }
+        std::string path = resolve_command(spec, channel);
+        confinement::apply(spec, *plan.user);
+        if (!spec.detach) rearm_parent_death_signal(plan.parent_pidfd);
+        confinement::seal_before_exec();
+        ::umask(022);
+        signals::reset_for_exec();
+        exec_command(spec, path, channel);
+    } catch (const Error& e) {
+        auto* sys = dynamic_cast<const SysError*>(&e);
+        report_and_exit(channel, e.exit_code(), sys ? sys->err() : 0, e.what());
+    } catch (const std::exception& e) {
+        report_and_exit(channel, exit_code::kRuntimeError, 0, e.what());
+    }
+}
+
+UniqueFd pidfd_of_self() {
+    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0)));
+    if (!fd) throw SysError("pidfd_open(self)", errno);
+    return fd;
+}
+
+}  // namespace
+
+int exec_into(const StateStore& store, const std::string& id, const ExecRequest& request) {
+    check_exec_request(request);
+    explain::section("vessel exec: find the container, open what we need, then enter");
+    explain::abbreviate_id(id);
+    const ContainerState state = store.load(id);
+    UniqueFd init = control::open_init(state);
+    const pid_t pid = state.init.pid;
+    explain::step(Chapter::kLifecycle, fmt::format("pidfd_open({}, 0)", pid),
+                  std::to_string(init.get()),
+                  "PID 1, its start time checked: never a recycled pid");
+
+    // Everything from the host's side is opened before we enter: afterwards /proc and
+    // /sys/fs/cgroup are the container's (or absent).
+    const ResolvedUser user = users::resolve_in_root(
+        fs::open_dir(fmt::format("/proc/{}/root", pid)).get(), exec_user(state.spec, request));
+    const ContainerSpec spec = build_exec_spec(state.spec, request, user, process_env());
+    const auto cgroup = cgroups::JoinTarget::open(state.cgroup);
+    const int flags = ns_join::differing(pid);
+    const auto namespaces = ns_join::Target::open(init.get(), pid, flags);
+    // Signal 0 through the pidfd: PID 1 still runs, so the /proc/PID paths above were its own.
+    if (!process::send_signal(init.get(), 0))
+        throw Error("container " + control::display_name(state) + " is not running");
+
+    UniqueFd signal_fd;
+    if (!spec.detach) {
+        // Signals wait in the queue from here and are forwarded once the process runs.
+        const sigset_t forwarded = signals::forwarded();
+        signals::block(forwarded);
+        signal_fd = signals::open_signalfd(forwarded);
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    UniqueFd self = pidfd_of_self();
+
+    explain::section("into the container's namespaces and cgroup");
+    make_undumpable();
+    namespaces.join(flags & ~kJoinedByChild);
+    auto [parent_end, child_end] = Channel::make_pair();
+    bool placed = false;
+    auto child = namespaces::clone_child(0, cgroup.clone_fd(), placed,
+                                         "born inside the container's pid namespace and cgroup");
+    if (child.pid == 0) {
+        parent_end.close();
+        ExecChildPlan plan{&spec, &user, &namespaces, flags & kJoinedByChild, self.get()};
+        run_exec_child(plan, child_end);
+    }
+    child_end.close();
+
+    UniqueFd pty_master;
+    try {
+        cgroup.add(child.pid, placed);
+        parent_end.send(Message::kGo);
+        explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1", "carry on");
+        pty_master = await_exec(parent_end);
+    } catch (...) {
+        process::send_signal(child.pidfd.get(), SIGKILL);
+        process::wait_exit_code(child.pidfd.get());
+        throw;
+    }
+    if (spec.detach) return 0;
+    return supervise_foreground(
+        {child.pidfd.get(), pty_master.get(), spec.interactive, "the exec'd process"},
+        signal_fd.get());
+}
+
+}  // namespace vessel
