@@ -1,13 +1,24 @@
 #include <unistd.h>
 
+#include <climits>
+#include <cstdio>
+
 #include "vessel/cli/command.hpp"
 #include "vessel/util/error.hpp"
+#include "vessel/util/log.hpp"
 
 namespace vessel::cli {
 
 std::vector<std::unique_ptr<Command>> make_all(CLI::App& app) {
     std::vector<std::unique_ptr<Command>> commands;
     commands.push_back(make_run(app));
+    commands.push_back(make_exec(app));
+    commands.push_back(make_ps(app));
+    commands.push_back(make_logs(app));
+    commands.push_back(make_stop(app));
+    commands.push_back(make_kill(app));
+    commands.push_back(make_rm(app));
+    commands.push_back(make_inspect(app));
     commands.push_back(make_stats(app));
     commands.push_back(make_update(app));
     return commands;
@@ -16,6 +27,30 @@ std::vector<std::unique_ptr<Command>> make_all(CLI::App& app) {
 void require_root() {
     if (::geteuid() != 0)
         throw Error("vessel must run as root: it creates namespaces, mounts and cgroups (try sudo)");
+}
+
+StateStore open_store(const GlobalOptions& global) {
+    if (global.root.empty()) throw Error("--root must not be empty");
+    if (global.root[0] == '/') return StateStore(global.root);
+    char cwd[PATH_MAX];
+    if (!::getcwd(cwd, sizeof cwd)) throw SysError("getcwd", errno);
+    return StateStore(std::string(cwd) + "/" + global.root);
+}
+
+int for_each_container(const std::vector<std::string>& references,
+                       const std::function<void(const std::string&)>& action) {
+    int status = 0;
+    for (const auto& reference : references) {
+        try {
+            action(reference);
+            std::printf("%s\n", reference.c_str());
+            std::fflush(stdout);
+        } catch (const Error& e) {
+            spdlog::error("{}", e.what());
+            status = exit_code::kRuntimeError;
+        }
+    }
+    return status;
 }
 
 }  // namespace vessel::cli

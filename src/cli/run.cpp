@@ -1,6 +1,8 @@
 // vessel run [OPTIONS] IMAGE_DIR [COMMAND [ARG...]]
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "vessel/cli/command.hpp"
 #include "vessel/cli/resource_flags.hpp"
 #include "vessel/cli/security_flags.hpp"
@@ -8,6 +10,7 @@
 #include "vessel/core/run_request.hpp"
 #include "vessel/launch/foreground.hpp"
 #include "vessel/launch/launcher.hpp"
+#include "vessel/launch/monitor.hpp"
 #include "vessel/linux/signals.hpp"
 #include "vessel/linux/users.hpp"
 #include "vessel/util/error.hpp"
@@ -30,6 +33,8 @@ public:
         app->add_option("-u,--user", r_.user, "User to run as: USER[:GROUP] or UID[:GID]");
         app->add_flag("-i,--interactive", r_.interactive, "Keep stdin attached");
         app->add_flag("-t,--tty", r_.tty, "Allocate a pseudo-terminal");
+        app->add_flag("-d,--detach", r_.detach,
+                      "Run in the background under a monitor and print the container id");
         app->add_flag("--rm", r_.remove, "Remove the container when it exits");
         app->add_flag("--init", r_.init, "Run vessel's minimal init as PID 1 (signals, zombies)");
         app->add_flag("--read-only", r_.read_only, "Mount the container's root read-only");
@@ -60,7 +65,12 @@ public:
             users::resolve_in_root(fs::open_dir(image_dir).get(), r_.user);
         const ContainerSpec spec =
             build_spec(r_, ids::new_container_id(), image_dir, image, user, process_env());
-        StateStore store(global.root);
+        StateStore store = open_store(global);
+
+        if (spec.detach) {
+            std::printf("%s\n", start_detached(store, spec, user).c_str());
+            return 0;
+        }
 
         // Signals that arrive from here on wait in the queue and are forwarded once the
         // container runs (docs/process.md).

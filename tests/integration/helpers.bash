@@ -46,6 +46,13 @@ cleanup_root() {
   done
 }
 
+# Whether some state dir (of any test run, or /run/vessel) claims the cgroup dir $1.
+cgroup_claimed() {
+  local id
+  id=$(basename "$1")
+  compgen -G "/tmp/vessel-*/$id" >/dev/null || [ -d "/run/vessel/$id" ]
+}
+
 # Prints what vessel left on this machine: container dirs in the state root, cgroup dirs whose
 # container has no state anywhere, and mounts that mention vessel. Empty when all is clean.
 find_leftovers() {
@@ -53,15 +60,23 @@ find_leftovers() {
   for d in "$root"/*/; do
     [ -d "$d" ] && echo "state dir: $d"
   done
+  # A cgroup is a leftover when no state dir anywhere claims it. Other engineers' tests run on
+  # this machine at the same time, and their cgroups may exist for a moment without a state dir
+  # of ours: only one that is still unclaimed a second later counts.
+  local unclaimed=()
   for d in /sys/fs/cgroup/*/vessel/*/ /sys/fs/cgroup/vessel/*/; do
-    [ -d "$d" ] || continue
-    id=$(basename "$d")
-    # A cgroup is a leftover when no state dir anywhere claims it (other test runs may be live).
-    if ! compgen -G "/tmp/vessel-*/$id" >/dev/null && [ ! -d "/run/vessel/$id" ]; then
-      echo "cgroup: $d"
-    fi
+    if [ -d "$d" ] && ! cgroup_claimed "$d"; then unclaimed+=("$d"); fi
   done
+  if [ ${#unclaimed[@]} -gt 0 ]; then
+    sleep 1
+    for d in "${unclaimed[@]}"; do
+      if [ -d "$d" ] && ! cgroup_claimed "$d"; then echo "cgroup: $d"; fi
+    done
+  fi
   grep -E "vessel" /proc/self/mountinfo | awk '{print "mount: " $5}'
+  # Processes that still hold a file under this test's root: a monitor that never exited.
+  find /proc/[0-9]*/fd /proc/[0-9]*/cwd -maxdepth 1 -lname "$root/*" 2>/dev/null |
+    cut -d/ -f3 | sort -u | while read -r p; do echo "process: $p $(cat /proc/$p/comm 2>/dev/null)"; done
 }
 
 # The id of the only container in this test's root (waits up to 5 s for it to appear).
@@ -98,4 +113,37 @@ wait_gone() {
     sleep 0.05
   done
   return 1
+}
+
+# The status `vessel inspect` reports (created, running, exiting, exited, dead).
+status_of() { vessel inspect -f '{{.State.Status}}' "$1"; }
+
+# Waits up to 5 s until a container's status is $2.
+wait_status() {
+  local id=$1 want=$2 now
+  for _ in $(seq 100); do
+    now=$(status_of "$id" 2>/dev/null)
+    [ "$now" = "$want" ] && return 0
+    sleep 0.05
+  done
+  echo "container $id is $now, not $want" >&2
+  return 1
+}
+
+# Waits up to 5 s until a container's log contains $2.
+wait_log() {
+  for _ in $(seq 100); do
+    vessel logs "$1" 2>&1 | grep -q -- "$2" && return 0
+    sleep 0.05
+  done
+  echo "container $1 never logged '$2'; its log:" >&2
+  vessel logs "$1" >&2
+  return 1
+}
+
+# Whether a process is gone, or a zombie waiting for its reaper (which, for a container whose
+# monitor died, is the host's init, on its own schedule).
+gone_or_zombie() {
+  [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ] ||
+    [ ! -e "/proc/$1/stat" ]
 }

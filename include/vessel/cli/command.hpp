@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,13 @@ public:
 
 // One factory per command file. Each adds its subcommand to `app`.
 std::unique_ptr<Command> make_run(CLI::App& app);
+std::unique_ptr<Command> make_exec(CLI::App& app);
+std::unique_ptr<Command> make_ps(CLI::App& app);
+std::unique_ptr<Command> make_logs(CLI::App& app);
+std::unique_ptr<Command> make_stop(CLI::App& app);
+std::unique_ptr<Command> make_kill(CLI::App& app);
+std::unique_ptr<Command> make_rm(CLI::App& app);
+std::unique_ptr<Command> make_inspect(CLI::App& app);
 std::unique_ptr<Command> make_stats(CLI::App& app);   // stats.cpp (docs/cgroups.md)
 std::unique_ptr<Command> make_update(CLI::App& app);  // update.cpp (docs/cgroups.md)
 
@@ -41,5 +49,14 @@ std::vector<std::unique_ptr<Command>> make_all(CLI::App& app);
 
 // Throws Error (125) unless we are root: namespaces, mounts and cgroups need it.
 void require_root();
+
+// The state store at --root, made absolute (a detached monitor leaves the working directory).
+StateStore open_store(const GlobalOptions& global);
+
+// For commands that take several containers (stop, kill, rm): runs `action` on each reference,
+// prints the reference on success as docker does, prints one error line per failure and goes on.
+// Returns 0, or 125 if any failed.
+int for_each_container(const std::vector<std::string>& references,
+                       const std::function<void(const std::string& reference)>& action);
 
 }  // namespace vessel::cli

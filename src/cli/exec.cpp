@@ -1,0 +1,52 @@
+// vessel exec [-i] [-t] [-d] [-e KEY=VALUE] [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]
+#include <unistd.h>
+
+#include "vessel/cli/command.hpp"
+#include "vessel/core/exec_request.hpp"
+#include "vessel/launch/exec_into.hpp"
+#include "vessel/util/explain.hpp"
+
+namespace vessel::cli {
+namespace {
+
+class ExecCommand final : public Command {
+  public:
+    explicit ExecCommand(CLI::App& parent) {
+        app = parent.add_subcommand("exec", "Run a command in a running container");
+        app->add_flag("-i,--interactive", r_.interactive, "Keep stdin attached");
+        app->add_flag("-t,--tty", r_.tty, "Allocate a pseudo-terminal");
+        app->add_flag("-d,--detach", r_.detach, "Start the command and return at once");
+        app->add_option("-e,--env", r_.env, "Set an environment variable (KEY=VALUE, or KEY)")
+            ->allow_extra_args(false);
+        app->add_option("-w,--workdir", r_.workdir, "Working directory (default: the container's)");
+        app->add_option("-u,--user", r_.user,
+                        "User: USER[:GROUP] or UID[:GID] (default: the container's)");
+        app->add_flag("--explain", explain_,
+                      "Trace every kernel step on stderr, with its docs chapter");
+        app->add_option("CONTAINER", container_, "Container name, id or unique id prefix")
+            ->required();
+    }
+
+    bool has_trailing_command() const override { return true; }
+
+    int execute(const GlobalOptions& global) override {
+        r_.command = trailing;
+        require_root();
+        if (explain_) explain::enable(STDERR_FILENO);
+        StateStore store = open_store(global);
+        return exec_into(store, store.resolve(container_), r_);
+    }
+
+  private:
+    ExecRequest r_;
+    std::string container_;
+    bool explain_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_exec(CLI::App& app) {
+    return std::make_unique<ExecCommand>(app);
+}
+
+}  // namespace vessel::cli

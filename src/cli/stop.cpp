@@ -1,0 +1,70 @@
+// vessel stop [-t SECONDS] [-s SIGNAL] CONTAINER...
+#include <cstdio>
+
+#include "vessel/cli/command.hpp"
+#include "vessel/launch/control.hpp"
+#include "vessel/linux/signals.hpp"
+#include "vessel/util/error.hpp"
+#include "vessel/util/log.hpp"
+
+namespace vessel::cli {
+namespace {
+
+class StopCommand final : public Command {
+  public:
+    explicit StopCommand(CLI::App& parent) {
+        app = parent.add_subcommand("stop", "Stop running containers: SIGTERM, then SIGKILL");
+        app->add_option("-t,--time", seconds_, "Seconds to wait before SIGKILL")
+            ->check(CLI::NonNegativeNumber)
+            ->capture_default_str();
+        app->add_option("-s,--signal", signal_, "Signal to send first (name or number)")
+            ->capture_default_str();
+        app->add_option("CONTAINER", containers_, "Container names, ids or unique id prefixes")
+            ->required();
+    }
+
+    int execute(const GlobalOptions& global) override {
+        require_root();
+        auto sig = signals::parse(signal_);
+        if (!sig)
+            throw Error("invalid signal \"" + signal_ +
+                        "\": use a name (TERM, SIGINT) or a number");
+        StateStore store = open_store(global);
+
+        // Resolve every name first; stop the known ones together, in parallel as docker does.
+        int status = 0;
+        std::vector<std::string> ids, shown;
+        for (const auto& reference : containers_) {
+            try {
+                ids.push_back(store.resolve(reference));
+                shown.push_back(reference);
+            } catch (const Error& e) {
+                spdlog::error("{}", e.what());
+                status = exit_code::kRuntimeError;
+            }
+        }
+        auto errors = control::stop(store, ids, *sig, std::chrono::seconds(seconds_));
+        for (size_t i = 0; i < ids.size(); ++i) {
+            if (errors[i].empty()) {
+                std::printf("%s\n", shown[i].c_str());
+            } else {
+                spdlog::error("{}", errors[i]);
+                status = exit_code::kRuntimeError;
+            }
+        }
+        return status;
+    }
+
+  private:
+    int seconds_ = 10;
+    std::string signal_ = "TERM";
+    std::vector<std::string> containers_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_stop(CLI::App& app) {
+    return std::make_unique<StopCommand>(app);
+}
+
+}  // namespace vessel::cli
