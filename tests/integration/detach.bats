@@ -109,6 +109,27 @@ last" ]
   [ -z "$(ls "$ROOT")" ]
 }
 
+@test "an OOM kill is recorded: OOMKilled in inspect, 137" {
+  id=$(vessel run -d "$IMAGE" sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done; head -c 200m /dev/zero | tail')
+  # --memory is another issue's flag: lower the limit of the container's own cgroup directly.
+  limit=$((16 * 1024 * 1024))
+  for cg in $(state_of "$id" '.cgroup.paths[]'); do
+    if [ -e "$cg/memory.limit_in_bytes" ]; then
+      echo $limit >"$cg/memory.limit_in_bytes"
+      [ ! -e "$cg/memory.memsw.limit_in_bytes" ] || echo $limit >"$cg/memory.memsw.limit_in_bytes"
+    fi
+    if [ -e "$cg/memory.max" ]; then
+      echo $limit >"$cg/memory.max"
+      [ ! -e "$cg/memory.swap.max" ] || echo 0 >"$cg/memory.swap.max"
+    fi
+  done
+  [ "$(vessel inspect -f '{{.State.OOMKilled}}' "$id")" = false ]
+  vessel exec "$id" touch /tmp/go
+  wait_status "$id" exited
+  [ "$(vessel inspect -f '{{.State.ExitCode}} {{.State.OOMKilled}}' "$id")" = "137 true" ]
+  vessel rm "$id"
+}
+
 @test "--rm removes the state when the detached container exits" {
   id=$(vessel run -d --rm --name tmp "$IMAGE" sh -c 'sleep 0.3')
   [ -d "$ROOT/$id" ]
