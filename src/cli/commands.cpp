@@ -13,6 +13,7 @@ std::vector<std::unique_ptr<Command>> make_all(CLI::App& app) {
     std::vector<std::unique_ptr<Command>> commands;
     commands.push_back(make_run(app));
     commands.push_back(make_exec(app));
+    commands.push_back(make_attach(app));
     commands.push_back(make_ps(app));
     commands.push_back(make_logs(app));
     commands.push_back(make_stop(app));

@@ -17,7 +17,7 @@ struct Header {
     int32_t exit_code;
     int32_t err;
 };
-constexpr size_t kMaxText = 4000;
+constexpr size_t kMaxText = Channel::kMaxText;
 
 }  // namespace
 

@@ -48,8 +48,9 @@ bool LogRelay::read_from(int fd, Stream stream) {
             if (auto rest = splitter.flush()) append(stream, *rest);
             return false;
         }
-        for (const auto& piece : splitter.feed({buf, static_cast<size_t>(n)}))
-            append(stream, piece);
+        std::string_view data(buf, static_cast<size_t>(n));
+        if (tee_) tee_(stream, data);
+        for (const auto& piece : splitter.feed(data)) append(stream, piece);
         if (static_cast<size_t>(n) < sizeof buf) return true;
     }
 }

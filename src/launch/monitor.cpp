@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "vessel/launch/attach_server.hpp"
 #include "vessel/launch/handshake.hpp"
 #include "vessel/launch/launcher.hpp"
 #include "vessel/launch/log_relay.hpp"
@@ -86,16 +88,23 @@ struct Monitor {
     ContainerStdio io;
     UniqueFd signal_fd;
 
-    // Relays output and signals until PID 1 exits; returns its exit status.
-    int supervise(LogRelay& relay) {
+    int output_fd() const { return c.pty_master ? c.pty_master.get() : io.out.get(); }
+
+    // Relays output, input from attached clients and signals until PID 1 exits; returns its
+    // exit status.
+    int supervise(LogRelay& relay, AttachServer& attach) {
         if (c.pty_master) ::fcntl(c.pty_master.get(), F_SETFL, O_NONBLOCK);
-        enum { kExit, kSignal, kOut, kErr };
-        pollfd fds[4] = {{c.pidfd.get(), POLLIN, 0},
-                         {signal_fd.get(), POLLIN, 0},
-                         {c.pty_master ? c.pty_master.get() : io.out.get(), POLLIN, 0},
-                         {io.err.get(), POLLIN, 0}};
+        relay.set_tee([&](Stream s, std::string_view bytes) { attach.broadcast(s, bytes); });
+        int out = output_fd(), err = io.err.get();
         for (;;) {
-            int rc = ::poll(fds, 4, relay.has_partial() ? kPartialLineDelayMs : -1);
+            enum { kExit, kSignal, kOut, kErr, kListen, kClients };
+            std::vector<pollfd> fds = {{c.pidfd.get(), POLLIN, 0},
+                                       {signal_fd.get(), POLLIN, 0},
+                                       {out, POLLIN, 0},
+                                       {err, POLLIN, 0},
+                                       {attach.listen_fd(), POLLIN, 0}};
+            for (int fd : attach.client_fds()) fds.push_back({fd, POLLIN, 0});
+            int rc = ::poll(fds.data(), fds.size(), relay.has_partial() ? kPartialLineDelayMs : -1);
             if (rc < 0 && errno == EINTR) continue;
             if (rc < 0) throw SysError("poll", errno);
             if (rc == 0) relay.flush_partial();
@@ -104,21 +113,24 @@ struct Monitor {
                 while (::read(signal_fd.get(), &info, sizeof info) == sizeof info)
                     process::send_signal(c.pidfd.get(), static_cast<int>(info.ssi_signo));
             }
-            for (int i : {kOut, kErr}) {
-                if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
-                    !relay.read_from(fds[i].fd, i == kOut ? Stream::kStdout : Stream::kStderr))
-                    fds[i].fd = -1;
-            }
+            const auto ready = [&](size_t i) {
+                return fds[i].revents & (POLLIN | POLLHUP | POLLERR);
+            };
+            if (out >= 0 && ready(kOut) && !relay.read_from(out, Stream::kStdout)) out = -1;
+            if (err >= 0 && ready(kErr) && !relay.read_from(err, Stream::kStderr)) err = -1;
+            if (fds[kListen].revents & POLLIN) attach.accept_client();
+            for (size_t i = kClients; i < fds.size(); ++i)
+                if (ready(i)) attach.serve(fds[i].fd);
             if (fds[kExit].revents & POLLIN) break;
         }
         int code = process::wait_exit_code(c.pidfd.get());
         // PID 1's exit ends its pid namespace; the cgroup may still hold exec'd processes for a
         // moment. Once they are gone, nobody holds the pipes and the drain ends at EOF.
         if (c.cgroup) c.cgroup->kill_all();
-        int out = c.pty_master ? c.pty_master.get() : io.out.get();
         if (out >= 0) relay.drain(out, Stream::kStdout, kDrainTimeoutMs);
-        if (io.err) relay.drain(io.err.get(), Stream::kStderr, kDrainTimeoutMs);
+        if (err >= 0) relay.drain(err, Stream::kStderr, kDrainTimeoutMs);
         relay.flush_partial();
+        attach.announce_exit(code);
         return code;
     }
 };
@@ -164,6 +176,8 @@ void tell(const Channel& cli, Message type, int code, const std::string& text) {
         for (int fd = 0; fd <= 2; ++fd) check(::dup2(null.get(), fd), "dup2");
         log::redirect_to_file(dir + "/" + kMonitorLogName);
         LogRelay relay(dir + "/" + kLogFileName);
+        const int input = spec.tty ? c.pty_master.get() : m->io.stdin_write.get();
+        AttachServer attach(dir, spec.interactive ? input : -1, c.pty_master.get());
         {
             ContainerLock lock = store.lock(spec.id);
             c.state.log_path = dir + "/" + kLogFileName;
@@ -176,7 +190,7 @@ void tell(const Channel& cli, Message type, int code, const std::string& text) {
         cli.close();
         check(::chdir("/"), "chdir /");  // pin no directory of the caller's
 
-        code = m->supervise(relay);
+        code = m->supervise(relay, attach);
     } catch (const std::exception& e) {
         // The container must not outlive a monitor that lost track of it.
         spdlog::error("monitor of {}: {}; stopping the container", spec.short_id(), e.what());

@@ -35,6 +35,7 @@ public:
 // One factory per command file. Each adds its subcommand to `app`.
 std::unique_ptr<Command> make_run(CLI::App& app);
 std::unique_ptr<Command> make_exec(CLI::App& app);
+std::unique_ptr<Command> make_attach(CLI::App& app);
 std::unique_ptr<Command> make_ps(CLI::App& app);
 std::unique_ptr<Command> make_logs(CLI::App& app);
 std::unique_ptr<Command> make_stop(CLI::App& app);

@@ -9,8 +9,8 @@
 //                                  ◀─────── kError{code, errno, text}   (and _exit), or
 //                                  ◀─────── EOF                   (execve succeeded)
 //
-// The same channel type carries the monitor's word to `vessel run -d` (kStarted or kError) and
-// `vessel exec`'s handshake with the process it starts in a container.
+// The same channel type carries the monitor's word to `vessel run -d` (kStarted or kError),
+// `vessel exec`'s handshake with the process it starts in a container, and `vessel attach`.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +28,11 @@ enum class Message : uint32_t {
     kPtyMaster,  // child -> parent: the master side of the container's pty, attached as an fd
     kError,      // child -> parent: a step failed; carries an exit code, errno and the reason
     kStarted,    // monitor -> `vessel run -d`: the container's command runs; text is its id
+    // vessel attach <-> the monitor (docs/lifecycle.md):
+    kInput,   // attach -> monitor: bytes for the container's stdin (pty or pipe)
+    kResize,  // attach -> monitor: the terminal's size; exit_code = rows, err = columns
+    kOutput,  // monitor -> attach: bytes the container wrote; exit_code = 1 (stdout) or 2
+    kExited,  // monitor -> attach: the container has exited with exit_code
 };
 
 struct Received {
@@ -46,6 +51,8 @@ public:
     Channel() = default;
     explicit Channel(UniqueFd fd) : fd_(std::move(fd)) {}
 
+    // At most kMaxText bytes of text per message (longer text is cut).
+    static constexpr size_t kMaxText = 4000;
     void send(Message type, int32_t exit_code = 0, int32_t err = 0, std::string_view text = {},
               int attach_fd = -1) const;
     // The next message, or std::nullopt at end-of-file (the other side closed or exec'd).

@@ -3,7 +3,9 @@
 // container's log file as CRI records (core/container_log.hpp), stamped with the time it arrived.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "vessel/core/container_log.hpp"
 #include "vessel/util/unique_fd.hpp"
@@ -14,6 +16,10 @@ class LogRelay {
   public:
     // Opens (creates, appends to) the log file. Throws SysError.
     explicit LogRelay(const std::string& path);
+
+    // Also hands every chunk read to `tee` as it arrives (the monitor's attached clients).
+    using Tee = std::function<void(container_log::Stream, std::string_view)>;
+    void set_tee(Tee tee) { tee_ = std::move(tee); }
 
     // Reads what `fd` (non-blocking) has and logs it as `stream`. False at end-of-file, or EIO,
     // which is how a pty master says that no process holds its slave any more.
@@ -30,6 +36,7 @@ class LogRelay {
 
     UniqueFd file_;
     std::string path_;
+    Tee tee_;
     container_log::LineSplitter out_, err_;
 };
 

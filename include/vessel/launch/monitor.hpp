@@ -6,8 +6,9 @@
 //
 // `vessel run -d` waits for one message from the monitor, prints the id (or the error) and
 // exits. The monitor stays behind as the container's parent, as docker's containerd-shim does:
-// it reaps PID 1, writes the container's output to <state dir>/container.log, forwards signals
-// sent to it, and records the exit (code, time, OOM kill) or removes everything with --rm.
+// it reaps PID 1, writes the container's output to <state dir>/container.log, serves `vessel
+// attach` on <state dir>/attach.sock, forwards signals sent to it, and records the exit (code,
+// time, OOM kill) or removes everything with --rm.
 // vessel is never re-executed: the monitor is a fork of the `vessel run -d` process.
 #pragma once
 

@@ -1,0 +1,48 @@
+// The monitor's side of `vessel attach` (docs/lifecycle.md): a SOCK_SEQPACKET socket at
+// <state dir>/attach.sock. Each client gets what the container writes from the moment it
+// attaches (kOutput), may send input (kInput) and its terminal size (kResize), and hears the
+// exit code (kExited). The monitor never waits for a client: one that cannot keep up is dropped,
+// so a stuck `vessel attach` never stalls the container's output.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vessel/core/container_log.hpp"
+#include "vessel/launch/handshake.hpp"
+#include "vessel/util/unique_fd.hpp"
+
+namespace vessel {
+
+inline constexpr const char* kAttachSocketName = "attach.sock";
+
+class AttachServer {
+  public:
+    // Listens on <dir>/attach.sock. `input_fd`: where client input goes (the pty master with -t,
+    // the stdin pipe with -i), -1 when the container takes no input. `pty_fd`: for kResize, or
+    // -1. Both are borrowed. Throws SysError.
+    AttachServer(const std::string& dir, int input_fd, int pty_fd);
+
+    int listen_fd() const { return listen_.get(); }
+    // Every attached client's fd, to poll for input.
+    std::vector<int> client_fds() const;
+
+    void accept_client();
+    // Handles what client `fd` sent; drops the client when it left.
+    void serve(int fd);
+    // Sends what the container wrote to every client.
+    void broadcast(container_log::Stream stream, std::string_view bytes);
+    // Tells every client the container's exit code, and lets them go.
+    void announce_exit(int code);
+
+  private:
+    void drop(int fd);
+
+    UniqueFd listen_;
+    int input_fd_;
+    int pty_fd_;
+    std::vector<Channel> clients_;
+};
+
+}  // namespace vessel
