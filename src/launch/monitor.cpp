@@ -151,6 +151,9 @@ void tell(const Channel& cli, Message type, int code, const std::string& text) {
     std::optional<Monitor> m;
     try {
         detach_from_terminal();
+        // Pin no directory of the caller's (nor let the janitor, forked by launch(), pin it):
+        // every path from here on is absolute.
+        check(::chdir("/"), "chdir /");
         const sigset_t forwarded = signals::forwarded();
         signals::block(forwarded);
         ::signal(SIGPIPE, SIG_IGN);
@@ -188,7 +191,6 @@ void tell(const Channel& cli, Message type, int code, const std::string& text) {
         explain::disable();
         tell(cli, Message::kStarted, 0, spec.id);
         cli.close();
-        check(::chdir("/"), "chdir /");  // pin no directory of the caller's
 
         code = m->supervise(relay, attach);
     } catch (const std::exception& e) {
