@@ -27,7 +27,8 @@ std::vector<std::unique_ptr<Command>> make_all(CLI::App& app) {
 
 void require_root() {
     if (::geteuid() != 0)
-        throw Error("vessel must run as root: it creates namespaces, mounts and cgroups (try sudo)");
+        throw Error(
+            "vessel must run as root: it creates namespaces, mounts and cgroups (try sudo)");
 }
 
 StateStore open_store(const GlobalOptions& global) {

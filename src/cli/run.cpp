@@ -22,7 +22,7 @@ namespace vessel::cli {
 namespace {
 
 class RunCommand final : public Command {
-public:
+  public:
     explicit RunCommand(CLI::App& parent) {
         app = parent.add_subcommand("run", "Run a command in a new container");
         app->add_option("--name", r_.name, "Assign a name to the container");
@@ -42,7 +42,8 @@ public:
             ->capture_default_str();
         add_resource_flags(*app, resource_flags_);
         security_.add_to(*app);
-        app->add_flag("--explain", explain_, "Trace every kernel step on stderr, with its docs chapter");
+        app->add_flag("--explain", explain_,
+                      "Trace every kernel step on stderr, with its docs chapter");
         app->add_option("IMAGE_DIR", r_.image, "Unpacked image directory, e.g. rootfs/busybox")
             ->required();
     }
@@ -61,8 +62,7 @@ public:
         const ImageConfig image = load_image_config(image_dir);
         r_.resources =
             resources::apply_flags(resource_flags_, r_.resources, resources::online_cpus());
-        const ResolvedUser user =
-            users::resolve_in_root(fs::open_dir(image_dir).get(), r_.user);
+        const ResolvedUser user = users::resolve_in_root(fs::open_dir(image_dir).get(), r_.user);
         const ContainerSpec spec =
             build_spec(r_, ids::new_container_id(), image_dir, image, user, process_env());
         StateStore store = open_store(global);
@@ -82,9 +82,9 @@ public:
         RunningContainer container = launch(store, spec, user);
         int code;
         try {
-            code = supervise_foreground({container.pidfd.get(), container.pty_master.get(),
-                                         spec.interactive, "PID 1"},
-                                        signal_fd.get());
+            code = supervise_foreground(
+                {container.pidfd.get(), container.pty_master.get(), spec.interactive, "PID 1"},
+                signal_fd.get());
         } catch (...) {
             process_kill_and_finish(store, container);
             throw;
@@ -94,7 +94,7 @@ public:
         return code;
     }
 
-private:
+  private:
     // Docker says nothing here; a learner wants to know why the command died with 137.
     static void warn_out_of_memory(const Resources& r) {
         if (r.memory)
@@ -119,6 +119,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Command> make_run(CLI::App& app) { return std::make_unique<RunCommand>(app); }
+std::unique_ptr<Command> make_run(CLI::App& app) {
+    return std::make_unique<RunCommand>(app);
+}
 
 }  // namespace vessel::cli

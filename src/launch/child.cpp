@@ -45,8 +45,8 @@ UniqueFd wait_for_go(const Channel& channel) {
 void set_hostname(const std::string& hostname) {
     long rc = ::sethostname(hostname.data(), hostname.size());
     int err = errno;
-    explain::syscall(Chapter::kNamespaces, fmt::format("sethostname({}, {})", explain::quote(hostname),
-                                                      hostname.size()),
+    explain::syscall(Chapter::kNamespaces,
+                     fmt::format("sethostname({}, {})", explain::quote(hostname), hostname.size()),
                      rc, err, "only our UTS namespace sees it");
     if (rc != 0) throw SysError("sethostname", err);
 }

@@ -32,12 +32,15 @@ bool relay(int from, int to) {
     return true;
 }
 
-void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblocking(int fd) {
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 void forward(const Supervised& p, int sig) {
     if (sig == SIGWINCH && p.pty_master >= 0) {
         // With a pty the kernel tells the container itself, when its window size changes.
-        if (auto size = terminal::window_size(STDIN_FILENO)) terminal::set_window_size(p.pty_master, *size);
+        if (auto size = terminal::window_size(STDIN_FILENO))
+            terminal::set_window_size(p.pty_master, *size);
         return;
     }
     bool ok = process::send_signal(p.pidfd, sig);

@@ -31,8 +31,7 @@ void Channel::send(Message type, int32_t exit_code, int32_t err, std::string_vie
                    int attach_fd) const {
     Header header{type, exit_code, err};
     text = text.substr(0, kMaxText);
-    iovec iov[2] = {{&header, sizeof header},
-                    {const_cast<char*>(text.data()), text.size()}};
+    iovec iov[2] = {{&header, sizeof header}, {const_cast<char*>(text.data()), text.size()}};
     msghdr msg{};
     msg.msg_iov = iov;
     msg.msg_iovlen = text.empty() ? 1 : 2;
@@ -94,12 +93,15 @@ UniqueFd await_exec(const Channel& channel) {
             return pty_master;
         }
         switch (msg->type) {
-            case Message::kPtyMaster: pty_master = std::move(msg->fd); break;
+            case Message::kPtyMaster:
+                pty_master = std::move(msg->fd);
+                break;
             case Message::kError:
                 explain::step(Chapter::kHandshake, "recvmsg(handshake) = kError",
                               fmt::format("{}", msg->exit_code), msg->text);
                 throw Error(msg->text, msg->exit_code);
-            default: throw Error("handshake: unexpected message from the container");
+            default:
+                throw Error("handshake: unexpected message from the container");
         }
     }
 }

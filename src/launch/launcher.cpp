@@ -43,7 +43,8 @@ void undo(const StateStore& store, RunningContainer& c) {
 
 }  // namespace
 
-RunningContainer launch(const StateStore& store, const ContainerSpec& spec, const ResolvedUser& user) {
+RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
+                        const ResolvedUser& user) {
     RunningContainer c;
     c.state.spec = spec;
     c.state.created_ns = clock::now_ns();
@@ -57,8 +58,9 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec, cons
     c.cgroup = cgroups::make(layout, spec.id);
     c.state.cgroup = c.cgroup->to_json();
     store.create(c.state);
-    explain::step(Chapter::kState, fmt::format("mkdir({}, 0700)", explain::quote(store.dir_of(spec.id))),
-                  "0", "the container's state directory");
+    explain::step(Chapter::kState,
+                  fmt::format("mkdir({}, 0700)", explain::quote(store.dir_of(spec.id))), "0",
+                  "the container's state directory");
     try {
         const auto layers = rootfs::Layout::in_state_dir(spec.image, store.dir_of(spec.id));
         rootfs::prepare_layers(layers);
@@ -117,8 +119,8 @@ void finish(const StateStore& store, RunningContainer& c, int exit_code) {
         auto lock = store.lock(c.state.spec.id);
         if (c.state.spec.remove) {
             store.remove(c.state);
-            explain::step(Chapter::kState, fmt::format("rm -r {}", store.dir_of(c.state.spec.id)), "0",
-                          "--rm: nothing of the container is left");
+            explain::step(Chapter::kState, fmt::format("rm -r {}", store.dir_of(c.state.spec.id)),
+                          "0", "--rm: nothing of the container is left");
         } else {
             try {
                 // `vessel update` may have changed the limits on disk since the launch.

@@ -25,10 +25,14 @@ uint64_t clone_flags(const ContainerSpec& spec, bool cgroupns_at_clone) {
 
 std::string describe_flags(uint64_t flags) {
     static constexpr std::pair<uint64_t, const char*> kNames[] = {
-        {CLONE_NEWNS, "CLONE_NEWNS"},         {CLONE_NEWPID, "CLONE_NEWPID"},
-        {CLONE_NEWUTS, "CLONE_NEWUTS"},       {CLONE_NEWIPC, "CLONE_NEWIPC"},
-        {CLONE_NEWNET, "CLONE_NEWNET"},       {CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
-        {CLONE_NEWUSER, "CLONE_NEWUSER"},     {CLONE_PIDFD, "CLONE_PIDFD"},
+        {CLONE_NEWNS, "CLONE_NEWNS"},
+        {CLONE_NEWPID, "CLONE_NEWPID"},
+        {CLONE_NEWUTS, "CLONE_NEWUTS"},
+        {CLONE_NEWIPC, "CLONE_NEWIPC"},
+        {CLONE_NEWNET, "CLONE_NEWNET"},
+        {CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
+        {CLONE_NEWUSER, "CLONE_NEWUSER"},
+        {CLONE_PIDFD, "CLONE_PIDFD"},
         {CLONE_INTO_CGROUP, "CLONE_INTO_CGROUP"},
     };
     std::string out;
@@ -61,9 +65,9 @@ Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup, std::st
         return {};
     }
 
-    std::string call = fmt::format("clone3({{flags={}, exit_signal=SIGCHLD{}}})",
-                                   describe_flags(args.flags),
-                                   cgroup_fd >= 0 ? fmt::format(", cgroup={}", cgroup_fd) : "");
+    std::string call =
+        fmt::format("clone3({{flags={}, exit_signal=SIGCHLD{}}})", describe_flags(args.flags),
+                    cgroup_fd >= 0 ? fmt::format(", cgroup={}", cgroup_fd) : "");
     if (rc > 0) {
         explain::syscall(Chapter::kNamespaces, call, rc, 0, why);
         placed_in_cgroup = cgroup_fd >= 0;
@@ -76,16 +80,19 @@ Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup, std::st
                        nullptr, nullptr);
         err = errno;
         if (rc == 0) return {};
-        explain::syscall(Chapter::kNamespaces,
-                         fmt::format("clone(flags={}|SIGCHLD)", describe_flags(flags | CLONE_PIDFD)),
-                         rc, err, "fallback for kernels without clone3");
+        explain::syscall(
+            Chapter::kNamespaces,
+            fmt::format("clone(flags={}|SIGCHLD)", describe_flags(flags | CLONE_PIDFD)), rc, err,
+            "fallback for kernels without clone3");
         if (rc > 0) {
             placed_in_cgroup = false;
             return {static_cast<pid_t>(rc), UniqueFd(pidfd)};
         }
     }
     throw SysError("cannot create the container process (clone3)", err,
-                   err == EPERM ? "are you root?" : err == ENOSPC ? "too many namespaces" : "");
+                   err == EPERM    ? "are you root?"
+                   : err == ENOSPC ? "too many namespaces"
+                                   : "");
 }
 
 void unshare_cgroup_namespace() {

@@ -4,8 +4,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -40,7 +40,9 @@ void write_line(const std::string& line) {
     }
 }
 
-const char* paint(const char* code) { return trace.color ? code : ""; }
+const char* paint(const char* code) {
+    return trace.color ? code : "";
+}
 
 // The container id appears in many paths; the trace shows it as $ID after saying so once.
 std::string abbreviation;
@@ -56,22 +58,38 @@ std::string abbreviate(std::string_view text) {
 
 std::string_view chapter_path(Chapter chapter) {
     switch (chapter) {
-        case Chapter::kNamespaces: return "docs/namespaces.md";
-        case Chapter::kHandshake: return "docs/handshake.md";
-        case Chapter::kFilesystem: return "docs/filesystem.md";
-        case Chapter::kDevProc: return "docs/dev-and-proc.md";
-        case Chapter::kCgroups: return "docs/cgroups.md";
-        case Chapter::kCapabilities: return "docs/capabilities.md";
-        case Chapter::kSeccomp: return "docs/seccomp.md";
-        case Chapter::kSecurity: return "docs/security.md";
-        case Chapter::kMaskedPaths: return "docs/masked-paths-and-devices.md";
-        case Chapter::kUserNamespaces: return "docs/user-namespaces.md";
-        case Chapter::kUsers: return "docs/users.md";
-        case Chapter::kTerminal: return "docs/terminal.md";
-        case Chapter::kNetwork: return "docs/network.md";
-        case Chapter::kProcess: return "docs/process.md";
-        case Chapter::kState: return "docs/state.md";
-        case Chapter::kLifecycle: return "docs/lifecycle.md";
+        case Chapter::kNamespaces:
+            return "docs/namespaces.md";
+        case Chapter::kHandshake:
+            return "docs/handshake.md";
+        case Chapter::kFilesystem:
+            return "docs/filesystem.md";
+        case Chapter::kDevProc:
+            return "docs/dev-and-proc.md";
+        case Chapter::kCgroups:
+            return "docs/cgroups.md";
+        case Chapter::kCapabilities:
+            return "docs/capabilities.md";
+        case Chapter::kSeccomp:
+            return "docs/seccomp.md";
+        case Chapter::kSecurity:
+            return "docs/security.md";
+        case Chapter::kMaskedPaths:
+            return "docs/masked-paths-and-devices.md";
+        case Chapter::kUserNamespaces:
+            return "docs/user-namespaces.md";
+        case Chapter::kUsers:
+            return "docs/users.md";
+        case Chapter::kTerminal:
+            return "docs/terminal.md";
+        case Chapter::kNetwork:
+            return "docs/network.md";
+        case Chapter::kProcess:
+            return "docs/process.md";
+        case Chapter::kState:
+            return "docs/state.md";
+        case Chapter::kLifecycle:
+            return "docs/lifecycle.md";
     }
     return "docs/README.md";
 }
@@ -88,13 +106,17 @@ void enable(int fd) {
     clock_gettime(CLOCK_MONOTONIC, &trace.origin);
 }
 
-bool enabled() { return trace.fd >= 0; }
+bool enabled() {
+    return trace.fd >= 0;
+}
 
 void disable() {
     if (trace.fd >= 0) ::close(trace.fd);
     trace.fd = -1;
 }
-int fd() { return trace.fd; }
+int fd() {
+    return trace.fd;
+}
 
 void set_role(std::string_view role) {
     size_t n = std::min(role.size(), sizeof(trace.role) - 1);
@@ -102,7 +124,8 @@ void set_role(std::string_view role) {
     trace.role[n] = '\0';
 }
 
-void step(Chapter chapter, std::string_view call_in, std::string_view result, std::string_view why) {
+void step(Chapter chapter, std::string_view call_in, std::string_view result,
+          std::string_view why) {
     if (!enabled()) return;
     const std::string call = abbreviate(call_in);
     const bool failed = result.starts_with("-1");
@@ -127,18 +150,26 @@ void syscall(Chapter chapter, std::string_view call, long rc, int err, std::stri
 
 void section(std::string_view title) {
     if (!enabled()) return;
-    write_line(fmt::format("{}{:>11} {}── {} ──{}\n", paint("\033[2m"), "", paint("\033[33m"), title,
-                           paint("\033[0m")));
+    write_line(fmt::format("{}{:>11} {}── {} ──{}\n", paint("\033[2m"), "", paint("\033[33m"),
+                           title, paint("\033[0m")));
 }
 
 std::string quote(std::string_view s) {
     std::string out = "\"";
     for (char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20)
                     out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));

@@ -20,7 +20,7 @@ struct GlobalOptions {
 };
 
 class Command {
-public:
+  public:
     virtual ~Command() = default;
     // Runs the command after a successful parse; returns the process's exit status.
     virtual int execute(const GlobalOptions& global) = 0;

@@ -9,9 +9,9 @@
 namespace vessel {
 
 struct Supervised {
-    int pidfd = -1;            // the process: run's PID 1, or exec's command
-    int pty_master = -1;       // with -t: the master side of its terminal
-    bool interactive = false;  // -i: relay our stdin to the pty
+    int pidfd = -1;                   // the process: run's PID 1, or exec's command
+    int pty_master = -1;              // with -t: the master side of its terminal
+    bool interactive = false;         // -i: relay our stdin to the pty
     std::string_view what = "PID 1";  // for the trace: "PID 1 has exited"
 };
 

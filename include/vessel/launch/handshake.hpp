@@ -44,7 +44,7 @@ struct Received {
 };
 
 class Channel {
-public:
+  public:
     // Both ends, CLOEXEC. first goes to the parent, second to the child.
     static std::pair<Channel, Channel> make_pair();
 
@@ -61,7 +61,7 @@ public:
     int fd() const { return fd_.get(); }
     void close() { fd_.reset(); }
 
-private:
+  private:
     UniqueFd fd_;
 };
 

@@ -3,7 +3,8 @@
 // teaches it. Parent and child both write to the same descriptor with one write(2) per line, so
 // their lines never tear even though two processes are talking.
 //
-//     18.131ms child   pivot_root(".", ".") = 0            # the overlay becomes /  (docs/filesystem.md)
+//     18.131ms child   pivot_root(".", ".") = 0            # the overlay becomes /
+//     (docs/filesystem.md)
 #pragma once
 
 #include <string>
