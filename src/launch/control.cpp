@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -40,9 +41,15 @@ void signal_pidfd(int pidfd, int sig, const std::string& who) {
 
 // Removes the cgroup and the state directory of a container whose processes are all gone.
 void remove_leftovers(const StateStore& store, const std::string& id) {
-    if (!fs::exists(store.state_path(id))) return;  // removed already (--rm, or another rm)
-    ContainerLock lock = store.lock(id);
-    ContainerState state = store.load(id);
+    std::optional<ContainerLock> lock;
+    ContainerState state;
+    try {
+        lock.emplace(store.lock(id));
+        state = store.load(id);
+    } catch (const Error&) {
+        if (!fs::exists(store.state_path(id))) return;  // removed already (--rm, another rm)
+        throw;
+    }
     if (!state.cgroup.empty()) {
         auto cgroup = cgroups::from_json(state.cgroup);
         cgroup->kill_all();

@@ -196,7 +196,11 @@ void tell(const Channel& cli, Message type, int code, const std::string& text) {
     } catch (const std::exception& e) {
         // The container must not outlive a monitor that lost track of it.
         spdlog::error("monitor of {}: {}; stopping the container", spec.short_id(), e.what());
-        if (c.cgroup) c.cgroup->kill_all();
+        try {
+            if (c.cgroup) c.cgroup->kill_all();
+        } catch (const std::exception& again) {
+            spdlog::error("monitor of {}: {}", spec.short_id(), again.what());  // finish() retries
+        }
         code = exit_code::kRuntimeError;
         if (cli.fd() >= 0) {
             // `vessel run -d` has not printed the id yet and will report a failure: then the
