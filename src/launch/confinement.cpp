@@ -101,18 +101,4 @@ void seal_before_exec(const Plan& plan) {
     load_seccomp(plan);
 }
 
-namespace {
-std::optional<Plan> legacy_plan;
-}
-
-void apply(const ContainerSpec& spec, const ResolvedUser& user) {
-    legacy_plan = prepare(spec, user);
-    apply(*legacy_plan);
-}
-
-void seal_before_exec() {
-    if (!legacy_plan) throw Error("confinement: seal_before_exec() without apply()");
-    seal_before_exec(*legacy_plan);
-}
-
 }  // namespace vessel::confinement

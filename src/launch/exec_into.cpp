@@ -19,8 +19,11 @@
 #include "vessel/linux/cgroup_join.hpp"
 #include "vessel/linux/namespaces.hpp"
 #include "vessel/linux/ns_join.hpp"
+#include "vessel/linux/privileges.hpp"
 #include "vessel/linux/process.hpp"
+#include "vessel/linux/rlimits.hpp"
 #include "vessel/linux/signals.hpp"
+#include "vessel/linux/userns.hpp"
 #include "vessel/linux/users.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
@@ -38,22 +41,11 @@ constexpr int kJoinedByChild = CLONE_NEWCGROUP | CLONE_NEWUSER;
 
 struct ExecChildPlan {
     const ContainerSpec* spec;
-    const ResolvedUser* user;
+    const confinement::Plan* confinement;  // prepared on the host side, as for run
     const ns_join::Target* namespaces;
     int child_flags;   // what the child joins itself
     int parent_pidfd;  // vessel exec, to notice its death
 };
-
-void make_undumpable() {
-    // A non-dumpable process's /proc/PID files belong to root and cannot be ptraced: nothing in
-    // the container can reach into vessel (and through it, the host) while it sits in the
-    // container's namespaces. The exec'd command gets a normal, dumpable process again at execve.
-    long rc = ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    int err = errno;
-    explain::syscall(Chapter::kSecurity, "prctl(PR_SET_DUMPABLE, 0)", rc, err,
-                     "nothing in the container may ptrace us or read our /proc");
-    if (rc != 0) throw SysError("prctl(PR_SET_DUMPABLE)", err);
-}
 
 // PR_SET_PDEATHSIG is cleared whenever credentials change (a -u user, a user namespace), so it
 // is armed again after confinement; a parent that died meanwhile shows as a readable pidfd.
@@ -75,6 +67,8 @@ void rearm_parent_death_signal(int parent_pidfd) {
         explain::step(Chapter::kHandshake, "recvmsg(handshake) = kGo", "1",
                       "we are in the container's cgroup");
         plan.namespaces->join(plan.child_flags);
+        // Joined a user namespace: our host uid 0 is unmapped there until we become its root.
+        if (plan.child_flags & CLONE_NEWUSER) userns::become_root();
 
         explain::section("the process: terminal, user, descriptors, then execve");
         if (spec.detach) {
@@ -92,9 +86,9 @@ void rearm_parent_death_signal(int parent_pidfd) {
             throw Error(e.what(), exit_code::kNotExecutable);
         }
         std::string path = resolve_command(spec, channel);
-        confinement::apply(spec, *plan.user);
+        confinement::apply(*plan.confinement);
         if (!spec.detach) rearm_parent_death_signal(plan.parent_pidfd);
-        confinement::seal_before_exec();
+        confinement::seal_before_exec(*plan.confinement);
         ::umask(022);
         signals::reset_for_exec();
         exec_command(spec, path, channel);
@@ -130,6 +124,9 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
     const ResolvedUser user = users::resolve_in_root(
         fs::open_dir(fmt::format("/proc/{}/root", pid)).get(), exec_user(state.spec, request));
     const ContainerSpec spec = build_exec_spec(state.spec, request, user, process_env());
+    // The container's capabilities, rlimits and seccomp filter, resolved and compiled here on
+    // the host side, exactly as for its own command: a process that joins it is held as tightly.
+    const confinement::Plan confine = confinement::prepare(spec, user);
     const auto cgroup = cgroups::JoinTarget::open(state.cgroup);
     const int flags = ns_join::differing(pid);
     const auto namespaces = ns_join::Target::open(init.get(), pid, flags);
@@ -148,7 +145,10 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
     UniqueFd self = pidfd_of_self();
 
     explain::section("into the container's namespaces and cgroup");
-    make_undumpable();
+    // Non-dumpable before entering anything: nothing in the container may ptrace vessel or open
+    // its /proc/PID while vessel sits in the container's namespaces (CVE-2016-9962). The exec'd
+    // command gets a normal, dumpable process again at execve.
+    privileges::set_non_dumpable();
     namespaces.join(flags & ~kJoinedByChild);
     auto [parent_end, child_end] = Channel::make_pair();
     bool placed = false;
@@ -156,7 +156,7 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
                                          "born inside the container's pid namespace and cgroup");
     if (child.pid == 0) {
         parent_end.close();
-        ExecChildPlan plan{&spec, &user, &namespaces, flags & kJoinedByChild, self.get()};
+        ExecChildPlan plan{&spec, &confine, &namespaces, flags & kJoinedByChild, self.get()};
         run_exec_child(plan, child_end);
     }
     child_end.close();
@@ -164,6 +164,9 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
     UniqueFd pty_master;
     try {
         cgroup.add(child.pid, placed);
+        // In a user namespace the child could not raise a hard limit any more: as for run, the
+        // parent sets them.
+        if (flags & CLONE_NEWUSER) rlimits::apply(child.pid, confine.ulimits);
         parent_end.send(Message::kGo);
         explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1", "carry on");
         pty_master = await_exec(parent_end);

@@ -188,14 +188,39 @@ other_pids_in_cgroup() {
   vessel rm -f box
 }
 
-@test "--explain: not dumpable, then setns, then clone3 into the cgroup, then execve" {
+@test "--explain: not dumpable, setns, clone3 into the cgroup, the container's confinement, execve" {
   start_box
   run vessel exec --explain box true
   [ "$status" -eq 0 ]
   [[ "$output" =~ 'setns(pidfd, CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNET|CLONE_NEWPID|CLONE_NEWNS) = 0' ]]
   [[ "$output" =~ 'setns(pidfd, CLONE_NEWCGROUP) = 0' ]]
-  calls=$(sed -nE 's/^ *[0-9.]+ms (vessel|exec) +([a-z0-9_]+)\((.).*/\2\3/p' <<<"$output" | tr '\n' ' ')
-  order=$(grep -oE 'prctl.|setnsp|clone3.|execve.' <<<"$calls" | tr '\n' ' ')
-  [ "$order" = 'prctlP setnsp clone3{ setnsp execve" ' ]
+  # The steps in order, with who took them: vessel outside, the new process inside.
+  steps=$(sed -nE 's/^ *[0-9.]+ms (vessel|exec) +(prctl\(PR_SET_DUMPABLE|setns|clone3|prctl\(PR_SET_NO_NEW_PRIVS|seccomp\(|execve).*/\1:\2/p' <<<"$output" | uniq | tr '\n' ' ')
+  [ "$steps" = "vessel:prctl(PR_SET_DUMPABLE vessel:setns vessel:clone3 exec:setns exec:prctl(PR_SET_NO_NEW_PRIVS exec:seccomp( exec:execve " ]
+  vessel rm -f box
+}
+
+@test "the exec'd process is confined like the container's command" {
+  start_box
+  # Same capabilities, no_new_privs and seccomp mode as PID 1, whatever vessel exec itself has.
+  for field in CapBnd CapEff CapPrm NoNewPrivs Seccomp; do
+    inside=$(vessel exec box grep "^$field:" /proc/self/status)
+    [ "$inside" = "$(grep "^$field:" /proc/$pid/status)" ]
+  done
+  [ "$(vessel exec box grep '^Seccomp:' /proc/self/status | awk '{print $2}')" = 2 ]
+  [ "$(vessel exec box cat /proc/self/limits | grep 'open files')" = "$(grep 'open files' /proc/$pid/limits)" ]
+  vessel rm -f box
+}
+
+@test "exec joins the user namespace of a --userns=remap container: root inside, 100000 outside" {
+  start_box --userns=remap
+  [ "$(vessel exec box readlink /proc/self/ns/user)" = "$(readlink /proc/$pid/ns/user)" ]
+  [ "$(vessel exec box readlink /proc/self/ns/user)" != "$(readlink /proc/self/ns/user)" ]
+  [ "$(vessel exec box id -u)" = 0 ]
+  vessel exec -d box sleep 996
+  other=$(other_pids_in_cgroup)
+  [ "$(stat -c %u /proc/$other)" = "$(awk '{print $2}' /proc/$pid/uid_map)" ]
+  [ "$(stat -c %u /proc/$other)" != 0 ]
+  [ "$(vessel exec -u user box id -u)" = 1000 ]
   vessel rm -f box
 }

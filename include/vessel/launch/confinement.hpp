@@ -49,8 +49,4 @@ void apply(const Plan& plan);
 // The very last steps: every fd above 2 close-on-exec, then the seccomp filter.
 void seal_before_exec(const Plan& plan);
 
-// For callers that have no Plan yet (prepare + apply in the child; the filter is compiled there).
-void apply(const ContainerSpec& spec, const ResolvedUser& user);
-void seal_before_exec();
-
 }  // namespace vessel::confinement
