@@ -17,7 +17,7 @@ struct ChildPlan {
     rootfs::Layout layout;
     bool unshare_cgroupns = false;  // cgroup v1: the child makes its cgroup namespace itself
     ResolvedUser user;              // resolved by the parent against the image's /etc/passwd
-    const cgroups::Cgroup* cgroup = nullptr;  // the child mounts its read-only view of it
+    const cgroups::Cgroup* cgroup = nullptr;         // the child mounts its read-only view of it
     const confinement::Plan* confinement = nullptr;  // prepared by the parent (security.md)
 };
 
