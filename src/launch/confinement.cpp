@@ -59,7 +59,8 @@ std::optional<seccomp::Program> compile_seccomp(const Security& security) {
     return program;
 }
 
-Plan prepare(const ContainerSpec& spec, const ResolvedUser& user) {
+Plan prepare(const ContainerSpec& spec, const ResolvedUser& user,
+             std::optional<seccomp::Program> compiled) {
     const Security& s = spec.security;
     Plan plan;
     plan.user = user;
@@ -67,7 +68,7 @@ Plan prepare(const ContainerSpec& spec, const ResolvedUser& user) {
     plan.no_new_privs = s.no_new_privileges;
     plan.ulimits = s.ulimits;
     plan.privileged = s.privileged;
-    plan.seccomp = compile_seccomp(s);
+    plan.seccomp = compiled && s.seccomp_enabled() ? std::move(compiled) : compile_seccomp(s);
     plan.devices = devices::resolve_requests(s.devices);
     auto extra = devices::rules_for(plan.devices, s.devices);
     if (s.privileged) {

@@ -15,6 +15,7 @@
 #include "vessel/launch/control.hpp"
 #include "vessel/launch/foreground.hpp"
 #include "vessel/launch/handshake.hpp"
+#include "vessel/launch/launcher.hpp"
 #include "vessel/launch/process_start.hpp"
 #include "vessel/linux/cgroup_join.hpp"
 #include "vessel/linux/namespaces.hpp"
@@ -22,6 +23,7 @@
 #include "vessel/linux/privileges.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/linux/rlimits.hpp"
+#include "vessel/linux/seccomp.hpp"
 #include "vessel/linux/signals.hpp"
 #include "vessel/linux/userns.hpp"
 #include "vessel/linux/users.hpp"
@@ -43,6 +45,7 @@ struct ExecChildPlan {
     const ContainerSpec* spec;
     const confinement::Plan* confinement;  // prepared on the host side, as for run
     const ns_join::Target* namespaces;
+    const cgroups::JoinTarget* cgroup;
     int child_flags;   // what the child joins itself
     int parent_pidfd;  // vessel exec, to notice its death
 };
@@ -64,8 +67,8 @@ void rearm_parent_death_signal(int parent_pidfd) {
         if (!spec.detach) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         auto msg = channel.receive();
         if (!msg || msg->type != Message::kGo) ::_exit(exit_code::kRuntimeError);
-        explain::step(Chapter::kHandshake, "recvmsg(handshake) = kGo", "1",
-                      "we are in the container's cgroup");
+        explain::step(Chapter::kHandshake, "recvmsg(handshake) = kGo", "1", "carry on");
+        plan.cgroup->join_self();
         plan.namespaces->join(plan.child_flags);
         // Joined a user namespace: our host uid 0 is unmapped there until we become its root.
         if (plan.child_flags & CLONE_NEWUSER) userns::become_root();
@@ -100,6 +103,25 @@ void rearm_parent_death_signal(int parent_pidfd) {
     }
 }
 
+// The seccomp program `run` compiled for this container and kept in its state directory, so
+// that exec loads the very same filter without compiling the profile again (10 ms). Missing or
+// unreadable: prepare() compiles it.
+std::optional<seccomp::Program> kept_seccomp_program(const StateStore& store,
+                                                     const std::string& id) {
+    const std::string path = store.dir_of(id) + "/" + kSeccompProgramName;
+    std::optional<std::string> bytes;
+    try {
+        bytes = fs::try_read_file(path);
+    } catch (const SysError&) {
+    }
+    auto program = bytes ? seccomp::deserialize(*bytes) : std::nullopt;
+    if (program)
+        explain::step(Chapter::kSeccomp, fmt::format("read({})", explain::quote(path)),
+                      fmt::format("{} BPF instructions", program->code.size()),
+                      "the container's filter, compiled once by vessel run");
+    return program;
+}
+
 UniqueFd pidfd_of_self() {
     UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0)));
     if (!fd) throw SysError("pidfd_open(self)", errno);
@@ -126,7 +148,8 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
     const ContainerSpec spec = build_exec_spec(state.spec, request, user, process_env());
     // The container's capabilities, rlimits and seccomp filter, resolved and compiled here on
     // the host side, exactly as for its own command: a process that joins it is held as tightly.
-    const confinement::Plan confine = confinement::prepare(spec, user);
+    const confinement::Plan confine =
+        confinement::prepare(spec, user, kept_seccomp_program(store, state.spec.id));
     const auto cgroup = cgroups::JoinTarget::open(state.cgroup);
     const int flags = ns_join::differing(pid);
     const auto namespaces = ns_join::Target::open(init.get(), pid, flags);
@@ -156,7 +179,8 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
                                          "born inside the container's pid namespace and cgroup");
     if (child.pid == 0) {
         parent_end.close();
-        ExecChildPlan plan{&spec, &confine, &namespaces, flags & kJoinedByChild, self.get()};
+        ExecChildPlan plan{&spec,     &confine, &namespaces, &cgroup, flags & kJoinedByChild,
+                           self.get()};
         run_exec_child(plan, child_end);
     }
     child_end.close();
@@ -168,7 +192,8 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
         // parent sets them.
         if (flags & CLONE_NEWUSER) rlimits::apply(child.pid, confine.ulimits);
         parent_end.send(Message::kGo);
-        explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1", "carry on");
+        explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1",
+                      "the child moves itself into the v1 hierarchies");
         pty_master = await_exec(parent_end);
     } catch (...) {
         process::send_signal(child.pidfd.get(), SIGKILL);

@@ -15,6 +15,7 @@
 #include "vessel/util/clock.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
+#include "vessel/util/fs.hpp"
 #include "vessel/util/log.hpp"
 
 namespace vessel {
@@ -67,6 +68,10 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         if (spec.security.userns) userns::prepare(layers, *spec.security.userns);
         c.cgroup->create(spec.resources);
         device_cgroup::apply(*c.cgroup, confine.device_rules);
+        // Kept for `vessel exec`, which then loads the very same filter without compiling.
+        if (confine.seccomp)
+            fs::write_file_atomic(store.dir_of(spec.id) + "/" + kSeccompProgramName,
+                                  seccomp::serialize(*confine.seccomp));
         c.janitor = Janitor::start(store, spec.id);
 
         auto [parent_end, child_end] = Channel::make_pair();

@@ -15,21 +15,23 @@ namespace {
 
 using explain::Chapter;
 
-UniqueFd open_procs(const std::string& dir) {
-    std::string path = dir + "/cgroup.procs";
+UniqueFd open_member_file(const std::string& dir, const char* name) {
+    std::string path = dir + "/" + name;
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd) throw SysError("cannot open " + path, errno, "is the container being removed?");
     return fd;
 }
 
-void write_pid(int fd, pid_t pid, const std::string& dir) {
+// Writes `pid` to `file` (cgroup.procs or tasks) of `dir`, open as `fd`; 0 means the writer.
+void write_pid(int fd, pid_t pid, const std::string& dir, const char* file, const char* why) {
     std::string text = std::to_string(pid);
     long rc = ::write(fd, text.data(), text.size());
     int err = errno;
-    explain::syscall(Chapter::kCgroups,
-                     fmt::format("write({}/cgroup.procs, \"{}\")", explain::quote(dir), pid), rc,
-                     err, "into the container's cgroup");
-    if (rc < 0) throw SysError(fmt::format("cannot move process {} into {}", pid, dir), err);
+    explain::syscall(Chapter::kCgroups, fmt::format("write(\"{}/{}\", \"{}\")", dir, file, pid), rc,
+                     err, why);
+    if (rc < 0)
+        throw SysError(fmt::format("cannot move {} into {}", pid ? std::to_string(pid) : "us", dir),
+                       err);
 }
 
 }  // namespace
@@ -46,9 +48,9 @@ JoinTarget JoinTarget::open(const nlohmann::json& recorded) {
         if (st.f_type == CGROUP2_SUPER_MAGIC && !t.clone_dir_) {
             t.clone_dir_.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
             if (!t.clone_dir_) throw SysError("cannot open cgroup " + dir, errno);
-            t.clone_dir_procs_ = {open_procs(dir), dir};
+            t.clone_dir_procs_ = {open_member_file(dir, "cgroup.procs"), dir};
         } else {
-            t.v1_.push_back({open_procs(dir), dir});
+            t.v1_.push_back({open_member_file(dir, "tasks"), dir});
         }
     }
     return t;
@@ -56,8 +58,13 @@ JoinTarget JoinTarget::open(const nlohmann::json& recorded) {
 
 void JoinTarget::add(pid_t pid, bool placed_by_clone) const {
     if (clone_dir_ && !placed_by_clone)
-        write_pid(clone_dir_procs_.fd.get(), pid, clone_dir_procs_.dir);
-    for (const auto& procs : v1_) write_pid(procs.fd.get(), pid, procs.dir);
+        write_pid(clone_dir_procs_.fd.get(), pid, clone_dir_procs_.dir, "cgroup.procs",
+                  "into the container's cgroup");
+}
+
+void JoinTarget::join_self() const {
+    for (const auto& member : v1_)
+        write_pid(member.fd.get(), 0, member.dir, "tasks", "we move ourselves: no grace period");
 }
 
 }  // namespace vessel::cgroups

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include <fmt/format.h>
@@ -177,6 +178,40 @@ Program compile(const seccomp_profile::Resolved& profile) {
             bytes.size() / sizeof(sock_filter), BPF_MAXINSNS));
     program.code.resize(bytes.size() / sizeof(sock_filter));
     std::copy(bytes.begin(), bytes.end(), reinterpret_cast<char*>(program.code.data()));
+    return program;
+}
+
+namespace {
+// "VSECBPF1", then flags, the number of rules and of instructions (uint32 each), then the
+// instructions.
+constexpr char kMagic[8] = {'V', 'S', 'E', 'C', 'B', 'P', 'F', '1'};
+constexpr size_t kHeader = sizeof kMagic + 3 * sizeof(uint32_t);
+}  // namespace
+
+std::string serialize(const Program& program) {
+    std::string out(kMagic, sizeof kMagic);
+    const uint32_t head[3] = {program.flags, static_cast<uint32_t>(program.rules),
+                              static_cast<uint32_t>(program.code.size())};
+    out.append(reinterpret_cast<const char*>(head), sizeof head);
+    out.append(reinterpret_cast<const char*>(program.code.data()),
+               program.code.size() * sizeof(sock_filter));
+    return out;
+}
+
+std::optional<Program> deserialize(std::string_view bytes) {
+    if (bytes.size() < kHeader ||
+        bytes.substr(0, sizeof kMagic) != std::string_view(kMagic, sizeof kMagic))
+        return std::nullopt;
+    uint32_t head[3];
+    std::memcpy(head, bytes.data() + sizeof kMagic, sizeof head);
+    const uint32_t count = head[2];
+    if (count == 0 || count > BPF_MAXINSNS || bytes.size() != kHeader + count * sizeof(sock_filter))
+        return std::nullopt;
+    Program program;
+    program.flags = head[0];
+    program.rules = head[1];
+    program.code.resize(count);
+    std::memcpy(program.code.data(), bytes.data() + kHeader, count * sizeof(sock_filter));
     return program;
 }
 

@@ -208,6 +208,14 @@ other_pids_in_cgroup() {
     [ "$inside" = "$(grep "^$field:" /proc/$pid/status)" ]
   done
   [ "$(vessel exec box grep '^Seccomp:' /proc/self/status | awk '{print $2}')" = 2 ]
+  # The filter is the container's, kept by run and loaded by exec: unshare is refused in both.
+  [ -s "$ROOT/$id/seccomp.bpf" ]
+  run vessel exec box unshare -U true
+  [ "$status" -ne 0 ]
+  [[ "$output" =~ "Operation not permitted" ]]
+  run vessel exec --explain box true
+  [[ "$output" =~ seccomp.bpf\"\)\ =\ [0-9]+\ BPF\ instructions ]]
+  [[ ! "$output" =~ seccomp_export_bpf ]]   # not compiled again
   [ "$(vessel exec box cat /proc/self/limits | grep 'open files')" = "$(grep 'open files' /proc/$pid/limits)" ]
   vessel rm -f box
 }

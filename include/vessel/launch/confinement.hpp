@@ -35,8 +35,10 @@ struct Plan {
 };
 
 // Parent side. Throws Error (exit 125) for a bad profile, an unknown system call, a --device
-// that is no device.
-Plan prepare(const ContainerSpec& spec, const ResolvedUser& user);
+// that is no device. `compiled`: the container's seccomp program as `run` compiled it (exec
+// passes the one kept in the state directory), used instead of compiling the profile again.
+Plan prepare(const ContainerSpec& spec, const ResolvedUser& user,
+             std::optional<seccomp::Program> compiled = std::nullopt);
 
 // The seccomp filter a spec asks for, resolved against its capabilities and compiled; none for
 // seccomp=unconfined. (prepare() calls it; `vessel` can show or cache it.)

@@ -4,11 +4,12 @@
 //   pidfd_open(PID 1), identity checked
 //   open: /proc/PID/root (for -u), the cgroup dirs,
 //         /proc/PID/ns/* (old kernels)
-//   confinement::prepare (seccomp compiled)
+//   confinement::prepare (seccomp.bpf, kept by run)
 //   prctl(PR_SET_DUMPABLE, 0)
 //   setns(pidfd, NEWNS|NEWUTS|NEWIPC|NEWNET|NEWPID)
 //   clone3(CLONE_INTO_CGROUP) ───────────────────────▶ (born in the container's pid namespace)
-//   write cgroup.procs (v1), kGo ────────────────────▶ setns(pidfd, NEWCGROUP[|NEWUSER])
+//   kGo ─────────────────────────────────────────────▶ write(v1 tasks, "0"): moves itself
+//                                                      setns(pidfd, NEWCGROUP[|NEWUSER])
 //                                                      stdio, workdir, confinement::apply,
 //   ◀──────────── EOF (execve done) or kError ──────── seal_before_exec (seccomp), execve
 //   relay the terminal, forward signals, wait (or return at once with -d)

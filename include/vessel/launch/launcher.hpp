@@ -1,8 +1,9 @@
 // The parent side of the launch (docs/architecture.md): from a validated ContainerSpec to a
 // running command, and back to nothing when it ends.
 //
-//   launch():  state dir -> cgroup -> janitor -> clone3 -> [child: child.cpp] -> handshake -> running
-//   finish():  kill what is left -> remove the cgroup -> record the exit (or remove it all, --rm)
+//   launch():  state dir -> cgroup -> janitor -> clone3 -> [child: child.cpp] -> handshake
+//              -> running
+//   finish():  kill what is left -> remove the cgroup -> record the exit (or remove all, --rm)
 #pragma once
 
 #include <memory>
@@ -15,6 +16,9 @@
 
 namespace vessel {
 
+// In the state directory: the container's compiled seccomp program (linux/seccomp.hpp).
+inline constexpr const char* kSeccompProgramName = "seccomp.bpf";
+
 struct RunningContainer {
     ContainerState state;
     std::unique_ptr<cgroups::Cgroup> cgroup;
@@ -26,7 +30,8 @@ struct RunningContainer {
 // Creates everything the container needs and starts its command. When anything fails, whatever
 // was created is removed again and Error is thrown, with exit code 125 (vessel failed), 126
 // (the command cannot be executed) or 127 (it does not exist).
-RunningContainer launch(const StateStore& store, const ContainerSpec& spec, const ResolvedUser& user);
+RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
+                        const ResolvedUser& user);
 
 // Called once PID 1 has exited with `exit_code`: removes the cgroup, and removes the state
 // (--rm) or records the exit in it.

@@ -4,10 +4,15 @@
 // <root>/unified one) or a v1 hierarchy's.
 //
 //   cgroup2   clone3(CLONE_INTO_CGROUP, dir fd): the child is born inside, never counted elsewhere
-//   v1        the parent writes the child's pid to cgroup.procs before releasing it
+//   v1        the child writes "0" (itself) to each hierarchy's `tasks`, as its first act
 //
-// Everything is opened before exec joins the container's mount namespace, where the host's
-// /sys/fs/cgroup is out of sight.
+// Why the child, and why `tasks`: moving a whole process (cgroup.procs, or a pid written by
+// another process) takes a per-CPU rw-semaphore for writing, which first waits for an RCU grace
+// period, 7-15 ms here. A single-threaded process moving its one thread through `tasks` needs no
+// such exclusion and takes 0.08 ms (docs/performance.md measured both).
+//
+// Everything is opened by the parent before exec joins the container's mount namespace, where
+// the host's /sys/fs/cgroup is out of sight; the child inherits the descriptors.
 #pragma once
 
 #include <sys/types.h>
@@ -29,18 +34,20 @@ class JoinTarget {
 
     // A cgroup2 directory fd for clone3(CLONE_INTO_CGROUP), or -1.
     int clone_fd() const { return clone_dir_.get(); }
-    // Writes `pid` to the cgroup.procs of every directory that clone3 did not place it in
-    // (`placed_by_clone`: whether CLONE_INTO_CGROUP was used and worked).
+    // Parent side: if clone3 could not place the child in the cgroup2 directory
+    // (`placed_by_clone` false: no CLONE_INTO_CGROUP), writes its pid to that cgroup.procs.
     void add(pid_t pid, bool placed_by_clone) const;
+    // Child side, single-threaded: moves itself into every v1 hierarchy through `tasks`.
+    void join_self() const;
 
   private:
-    struct Procs {
-        UniqueFd fd;      // cgroup.procs, open for writing
+    struct Member {
+        UniqueFd fd;      // cgroup.procs or tasks, open for writing
         std::string dir;  // for the trace and messages
     };
-    UniqueFd clone_dir_;     // the cgroup2 directory, if any
-    Procs clone_dir_procs_;  // its cgroup.procs, for when clone3 could not place the child
-    std::vector<Procs> v1_;  // every v1 hierarchy's
+    UniqueFd clone_dir_;      // the cgroup2 directory, if any
+    Member clone_dir_procs_;  // its cgroup.procs, for when clone3 could not place the child
+    std::vector<Member> v1_;  // every v1 hierarchy's tasks
 };
 
 }  // namespace vessel::cgroups

@@ -8,7 +8,9 @@
 
 #include <linux/filter.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,6 +31,13 @@ Program compile(const seccomp_profile::Resolved& profile);
 
 // Child side, last before execve: installs the filter. Needs no_new_privs or CAP_SYS_ADMIN.
 void load(const Program& program);
+
+// A compiled program as bytes, and back (nullopt for anything that is not one). `vessel run`
+// keeps its container's program in the state directory, so that `vessel exec` loads the very
+// same filter without compiling the profile again, as crun does (docs/lifecycle.md). The
+// program is only used while the container runs: same boot, same kernel, same architecture.
+std::string serialize(const Program& program);
+std::optional<Program> deserialize(std::string_view bytes);
 
 // The running kernel's version, for minKernel in Docker's profiles.
 std::pair<int, int> kernel_version();
