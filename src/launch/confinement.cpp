@@ -1,4 +1,5 @@
 #include "vessel/launch/confinement.hpp"
+#include "vessel/launch/seccomp_cache.hpp"
 
 #include <linux/close_range.h>
 #include <unistd.h>
@@ -30,7 +31,9 @@ void load_seccomp(const Plan& plan) {
 
 }  // namespace
 
-std::optional<seccomp::Program> compile_seccomp(const Security& security) {
+std::optional<seccomp::Program> compile_seccomp(const Security& security,
+                                                const std::string& cache_dir,
+                                                std::string* cached_file) {
     if (!security.seccomp_enabled()) {
         explain::step(Chapter::kSeccomp, "seccomp=unconfined", "-",
                       security.privileged ? "--privileged: no filter" : "no filter, as asked");
@@ -42,6 +45,21 @@ std::optional<seccomp::Program> compile_seccomp(const Security& security) {
     const std::string source = custom ? security.seccomp : "default (Docker's)";
     auto platform = seccomp_profile::native_platform_defaults();
     platform.kernel = seccomp::kernel_version();
+
+    // A program compiled by an earlier start from the very same inputs (seccomp_cache.hpp).
+    std::string cache_path;
+    if (!cache_dir.empty()) {
+        cache_path =
+            cache_dir + "/" + seccomp_cache::file_name(text, security.capabilities, platform);
+        if (auto cached = seccomp_cache::load(cache_path)) {
+            explain::step(Chapter::kSeccomp, fmt::format("read({})", explain::quote(cache_path)),
+                          fmt::format("{} BPF instructions", cached->code.size()),
+                          fmt::format("profile {}, compiled by an earlier start", source));
+            if (cached_file) *cached_file = cache_path;
+            return cached;
+        }
+    }
+
     const auto start = std::chrono::steady_clock::now();
     auto profile = seccomp_profile::parse(text, source);
     auto resolved = seccomp_profile::resolve(profile, security.capabilities, platform, source);
@@ -56,11 +74,13 @@ std::optional<seccomp::Program> compile_seccomp(const Security& security) {
                                   ? ""
                                   : fmt::format("; {} calls unknown to libseccomp keep the default",
                                                 program.skipped.size())));
+    if (!cache_path.empty() && seccomp_cache::store(cache_path, program) && cached_file)
+        *cached_file = cache_path;
     return program;
 }
 
 Plan prepare(const ContainerSpec& spec, const ResolvedUser& user,
-             std::optional<seccomp::Program> compiled) {
+             std::optional<seccomp::Program> compiled, const std::string& cache_dir) {
     const Security& s = spec.security;
     Plan plan;
     plan.user = user;
@@ -68,7 +88,9 @@ Plan prepare(const ContainerSpec& spec, const ResolvedUser& user,
     plan.no_new_privs = s.no_new_privileges;
     plan.ulimits = s.ulimits;
     plan.privileged = s.privileged;
-    plan.seccomp = compiled && s.seccomp_enabled() ? std::move(compiled) : compile_seccomp(s);
+    plan.seccomp = compiled && s.seccomp_enabled()
+                       ? std::move(compiled)
+                       : compile_seccomp(s, cache_dir, &plan.seccomp_file);
     plan.devices = devices::resolve_requests(s.devices);
     auto extra = devices::rules_for(plan.devices, s.devices);
     if (s.privileged) {

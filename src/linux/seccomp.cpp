@@ -17,6 +17,7 @@
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 #include "vessel/util/fs.hpp"
+#include "vessel/util/hash.hpp"
 #include "vessel/util/unique_fd.hpp"
 
 namespace vessel::seccomp {
@@ -184,17 +185,26 @@ Program compile(const seccomp_profile::Resolved& profile) {
 namespace {
 // "VSECBPF1", then flags, the number of rules and of instructions (uint32 each), then the
 // instructions.
-constexpr char kMagic[8] = {'V', 'S', 'E', 'C', 'B', 'P', 'F', '1'};
-constexpr size_t kHeader = sizeof kMagic + 3 * sizeof(uint32_t);
+// "VSECBPF2": format 2 adds a checksum of the instructions, so that a file torn by a crash
+// (cached programs are reused across starts) is refused instead of loaded.
+constexpr char kMagic[8] = {'V', 'S', 'E', 'C', 'B', 'P', 'F', '2'};
+constexpr size_t kHeader = sizeof kMagic + 3 * sizeof(uint32_t) + sizeof(uint64_t);
+
+uint64_t checksum(const char* code, size_t size) {
+    return hash::fnv1a64(std::string_view(code, size));
+}
 }  // namespace
 
 std::string serialize(const Program& program) {
     std::string out(kMagic, sizeof kMagic);
     const uint32_t head[3] = {program.flags, static_cast<uint32_t>(program.rules),
                               static_cast<uint32_t>(program.code.size())};
+    const char* code = reinterpret_cast<const char*>(program.code.data());
+    const size_t size = program.code.size() * sizeof(sock_filter);
+    const uint64_t sum = checksum(code, size);
     out.append(reinterpret_cast<const char*>(head), sizeof head);
-    out.append(reinterpret_cast<const char*>(program.code.data()),
-               program.code.size() * sizeof(sock_filter));
+    out.append(reinterpret_cast<const char*>(&sum), sizeof sum);
+    out.append(code, size);
     return out;
 }
 
@@ -207,6 +217,9 @@ std::optional<Program> deserialize(std::string_view bytes) {
     const uint32_t count = head[2];
     if (count == 0 || count > BPF_MAXINSNS || bytes.size() != kHeader + count * sizeof(sock_filter))
         return std::nullopt;
+    uint64_t sum;
+    std::memcpy(&sum, bytes.data() + sizeof kMagic + sizeof head, sizeof sum);
+    if (sum != checksum(bytes.data() + kHeader, count * sizeof(sock_filter))) return std::nullopt;
     Program program;
     program.flags = head[0];
     program.rules = head[1];

@@ -29,6 +29,7 @@ struct Plan {
     bool no_new_privs = true;
     std::vector<Ulimit> ulimits;
     std::optional<seccomp::Program> seccomp;   // none: unconfined
+    std::string seccomp_file;                  // the cache file holding it, when there is one
     std::vector<devices::DeviceNode> devices;  // --device and, with --privileged, the host's
     std::vector<DeviceRule> device_rules;      // for the device cgroup
     bool privileged = false;
@@ -37,12 +38,16 @@ struct Plan {
 // Parent side. Throws Error (exit 125) for a bad profile, an unknown system call, a --device
 // that is no device. `compiled`: the container's seccomp program as `run` compiled it (exec
 // passes the one kept in the state directory), used instead of compiling the profile again.
+// `cache_dir`: where compiled programs are kept between starts (seccomp_cache.hpp); "" for none.
 Plan prepare(const ContainerSpec& spec, const ResolvedUser& user,
-             std::optional<seccomp::Program> compiled = std::nullopt);
+             std::optional<seccomp::Program> compiled = std::nullopt,
+             const std::string& cache_dir = "");
 
-// The seccomp filter a spec asks for, resolved against its capabilities and compiled; none for
-// seccomp=unconfined. (prepare() calls it; `vessel` can show or cache it.)
-std::optional<seccomp::Program> compile_seccomp(const Security& security);
+// The seccomp filter a spec asks for, resolved against its capabilities and compiled (or taken
+// from `cache_dir`, whose file is then named in `cached_file`); none for seccomp=unconfined.
+std::optional<seccomp::Program> compile_seccomp(const Security& security,
+                                                const std::string& cache_dir = "",
+                                                std::string* cached_file = nullptr);
 
 // Child side, after the filesystem is final and the working directory entered; before the
 // --init fork (which inherits all of it) and before execve.
