@@ -12,7 +12,7 @@ packages=(g++ cmake make pkg-config libseccomp-dev libcap-dev nlohmann-json3-dev
 source scripts/lib/apt.sh
 apt_install "${packages[@]}"
 
-build_type=${BUILD_TYPE:-RelWithDebInfo}
+build_type=${BUILD_TYPE:-MinSizeRel}
 cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
 cmake --build build -j"$(nproc)" --target vessel
 scripts/mkrootfs.sh
