@@ -11,6 +11,7 @@
 #include "vessel/launch/confinement.hpp"
 #include "vessel/launch/mini_init.hpp"
 #include "vessel/launch/process_start.hpp"
+#include "vessel/linux/cgroup_join.hpp"
 #include "vessel/linux/devices.hpp"
 #include "vessel/linux/kernel_fs.hpp"
 #include "vessel/linux/masked_paths.hpp"
@@ -28,18 +29,23 @@ namespace {
 
 using explain::Chapter;
 
+// Waits for the parent's `expected` message and returns the fd that came with it. End-of-file,
+// or anything else, means the parent died or gave up: we end quietly (it reports the failure).
+UniqueFd wait_for(const Channel& channel, Message expected, const char* why) {
+    auto msg = channel.receive();
+    if (!msg || msg->type != expected) ::_exit(exit_code::kRuntimeError);
+    explain::step(Chapter::kHandshake, "recvmsg(handshake)",
+                  expected == Message::kGo ? "kGo" : "kReady", why);
+    return std::move(msg->fd);
+}
+
 // Returns the fd that came with kGo: with --userns=remap, the root the parent made.
 UniqueFd wait_for_go(const Channel& channel) {
     // If vessel dies from here on, the kernel SIGKILLs us (and, as our pid namespace's init,
     // everything in the container). Being PID 1 does not shield us: the signal comes from
     // outside the namespace.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    auto msg = channel.receive();
-    // EOF: vessel died before releasing us (before the death signal was armed, too).
-    if (!msg || msg->type != Message::kGo) ::_exit(exit_code::kRuntimeError);
-    explain::step(Chapter::kHandshake, "recvmsg(handshake) = kGo", "1",
-                  "the parent placed us; carry on");
-    return std::move(msg->fd);
+    return wait_for(channel, Message::kGo, "released by the parent: build our filesystem");
 }
 
 void set_hostname(const std::string& hostname) {
@@ -62,7 +68,6 @@ void run_child(const ChildPlan& plan, Channel channel) {
         // Device nodes and mount points get exactly the modes we ask for; the command gets
         // docker's umask back before execve.
         ::umask(0);
-        if (plan.unshare_cgroupns) namespaces::unshare_cgroup_namespace();
         set_hostname(spec.hostname);
 
         explain::section("the root filesystem, built inside our own mount namespace");
@@ -71,12 +76,17 @@ void run_child(const ChildPlan& plan, Channel channel) {
                                   : rootfs::mount_overlay(plan.layout);
         kernel_fs::mount_proc(root.get());
         kernel_fs::mount_sys(root.get());
-        if (plan.cgroup) plan.cgroup->mount_in_container(root.get());
         devices::setup_dev(root.get());
         devices::add_nodes(root.get(), plan.confinement->devices);
         if (!spec.security.privileged)
             masked_paths::apply(root.get(), default_masked_paths(), default_readonly_paths());
         if (spec.network == NetworkMode::kNone) network::bring_up_loopback();
+
+        // Meanwhile the parent made our cgroups: join them, then see them as our own.
+        wait_for(channel, Message::kReady, "the parent made our cgroups; join them");
+        if (plan.join_cgroups_itself) cgroups::JoinTarget::open(plan.cgroup->to_json()).join_self();
+        if (plan.unshare_cgroupns) namespaces::unshare_cgroup_namespace();
+        if (plan.cgroup) plan.cgroup->mount_in_container(root.get());
         rootfs::pivot_into(root.get());
         root.reset();
         if (spec.read_only) rootfs::remount_root_readonly();

@@ -8,6 +8,7 @@
 #include "vessel/linux/cgroups.hpp"
 #include "vessel/util/clock.hpp"
 #include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
 #include "vessel/util/log.hpp"
 
 namespace vessel {
@@ -55,6 +56,9 @@ Janitor Janitor::start(const StateStore& store, const std::string& id) {
     UniqueFd read_end(fds[0]), write_end(fds[1]);
     pid_t pid = ::fork();
     if (pid < 0) throw SysError("fork the janitor", errno);
+    if (pid > 0)
+        explain::syscall(explain::Chapter::kProcess, "fork()", pid, 0,
+                         "the janitor: cleans up if vessel is killed");
     if (pid == 0) {
         write_end.reset();
         janitor_main(read_end.release(), store, id);

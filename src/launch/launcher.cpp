@@ -7,6 +7,8 @@
 
 #include "vessel/launch/child.hpp"
 #include "vessel/launch/handshake.hpp"
+#include "vessel/launch/seccomp_cache.hpp"
+#include "vessel/linux/cgroup_join.hpp"
 #include "vessel/linux/device_cgroup.hpp"
 #include "vessel/linux/namespaces.hpp"
 #include "vessel/linux/process.hpp"
@@ -22,6 +24,15 @@ namespace vessel {
 namespace {
 
 using explain::Chapter;
+
+// Kept for `vessel exec`, which then loads the very same filter without compiling. A hard link
+// to the cached program when there is one: no bytes to write.
+void keep_seccomp_program(const std::string& state_dir, const confinement::Plan& confine) {
+    const std::string path = state_dir + "/" + kSeccompProgramName;
+    if (!confine.seccomp_file.empty() && ::link(confine.seccomp_file.c_str(), path.c_str()) == 0)
+        return;
+    fs::write_file_atomic(path, seccomp::serialize(*confine.seccomp));
+}
 
 // Removes a half-made container: used on every failure path of launch().
 void undo(const StateStore& store, RunningContainer& c) {
@@ -54,7 +65,8 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
     explain::section("the parent: state, cgroup, then clone3");
     explain::abbreviate_id(spec.id);
     // Before anything exists: a bad seccomp profile or --device fails here, leaving nothing.
-    const confinement::Plan confine = confinement::prepare(spec, user);
+    const confinement::Plan confine =
+        confinement::prepare(spec, user, std::nullopt, seccomp_cache::directory(store.root()));
     const auto layout = cgroups::detect();
     c.cgroup = cgroups::make(layout, spec.id);
     c.state.cgroup = c.cgroup->to_json();
@@ -66,13 +78,14 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         const auto layers = rootfs::Layout::in_state_dir(spec.image, store.dir_of(spec.id));
         rootfs::prepare_layers(layers);
         if (spec.security.userns) userns::prepare(layers, *spec.security.userns);
-        c.cgroup->create(spec.resources);
-        device_cgroup::apply(*c.cgroup, confine.device_rules);
-        // Kept for `vessel exec`, which then loads the very same filter without compiling.
-        if (confine.seccomp)
-            fs::write_file_atomic(store.dir_of(spec.id) + "/" + kSeccompProgramName,
-                                  seccomp::serialize(*confine.seccomp));
-        c.janitor = Janitor::start(store, spec.id);
+        // Before clone3 only what it needs: the cgroup2 directory for CLONE_INTO_CGROUP. The
+        // rest of the cgroups is made while the child builds its filesystem (below).
+        c.cgroup->create_clone_target();
+
+        // On cgroup v1 the child moves itself into its cgroups (cgroup_join.hpp: a process
+        // moving its one thread through `tasks` skips the 7-15 ms wait a move by pid costs).
+        // Not in a new user namespace: its unmapped uid may not write the host's cgroup files.
+        const bool self_join = !spec.security.userns;
 
         auto [parent_end, child_end] = Channel::make_pair();
         bool placed = false;
@@ -83,22 +96,43 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
             // The child: drop the parent's handles before anything can block, so that the
             // parent's death reads as end-of-file here.
             parent_end.close();
-            ::close(c.janitor.fd());
-            ChildPlan plan{&spec, layers, !(placed && complete), user, c.cgroup.get(), &confine};
+            ChildPlan plan{&spec,    layers,   !(placed && complete), user, c.cgroup.get(),
+                           &confine, self_join};
             run_child(plan, std::move(child_end));
         }
         c.pidfd = std::move(child.pidfd);
         c.state.init = process::identify(child.pid);
         child_end.close();
 
-        if (!(placed && complete)) c.cgroup->add_process(child.pid);
         UniqueFd root;  // --userns=remap: maps written, the root made here, sent with kGo
         if (spec.security.userns)
             root = userns::setup_from_parent(child.pid, *spec.security.userns, layers,
                                              confine.ulimits);
         parent_end.send(Message::kGo, 0, 0, {}, root.get());
         explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1",
-                      "release the child into its setup");
+                      "the child builds its filesystem; we make its cgroups meanwhile");
+
+        // The parent's half of the work, on the other CPU while the child mounts: the janitor,
+        // cgroups and their limits, device rules, the seccomp program kept for exec. The child
+        // execs nothing before kReady, so no command ever runs without its janitor; should
+        // vessel die in the few microseconds before the fork, the kernel still kills the child
+        // (PR_SET_PDEATHSIG) and `vessel rm` removes what is left (docs/process.md).
+        c.janitor = Janitor::start(store, spec.id);
+        c.cgroup->create(spec.resources);
+        device_cgroup::apply(*c.cgroup, confine.device_rules);
+        if (self_join)
+            cgroups::JoinTarget::open(c.state.cgroup).add(child.pid, placed);  // clone3 could not
+        else if (!(placed && complete))
+            c.cgroup->add_process(child.pid);
+        if (confine.seccomp) keep_seccomp_program(store.dir_of(spec.id), confine);
+        try {
+            parent_end.send(Message::kReady);
+            explain::step(Chapter::kHandshake, "sendmsg(handshake, kReady)", "1",
+                          "its cgroups are ready: the child may join them");
+        } catch (const SysError& e) {
+            // The child is gone already; its kError, waiting in the channel, says why.
+            if (e.err() != EPIPE) throw;
+        }
         c.pty_master = await_exec(parent_end);
 
         c.state.status = Status::kRunning;

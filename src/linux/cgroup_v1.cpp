@@ -20,9 +20,11 @@
 namespace vessel::cgroups {
 namespace {
 
-// The controllers runc and docker put a container in.
-constexpr const char* kControllers[] = {"cpu",     "cpuacct", "cpuset", "memory",
-                                        "devices", "freezer", "blkio",  "pids"};
+// The controllers whose limits or counters vessel uses: cpu and cpuset (--cpus, --cpu-shares,
+// --cpuset-cpus), cpuacct (stats), memory, devices, pids. runc also joins blkio and freezer;
+// vessel has no flag for either, and every hierarchy joined costs each start two directory
+// operations and a mount (docs/performance.md).
+constexpr const char* kControllers[] = {"cpu", "cpuacct", "cpuset", "memory", "devices", "pids"};
 
 // v1 spells "no limit" as -1 when written, and reads it back as the largest page-aligned count.
 constexpr int64_t kUnlimitedFloor = int64_t{1} << 62;
@@ -45,7 +47,7 @@ CgroupV1::CgroupV1(std::string mount_root, std::string id, bool hybrid)
     const std::string mountinfo = fs::try_read_file("/proc/self/mountinfo").value_or("");
     for (const char* controller : kControllers) {
         std::string path = root_ + "/" + controller;
-        struct stat st{};
+        struct stat st {};
         if (::stat((path + "/cgroup.procs").c_str(), &st) != 0) continue;
         std::string real = fs::real_path(path);
         auto same = std::find_if(hierarchies_.begin(), hierarchies_.end(),
@@ -64,7 +66,7 @@ CgroupV1::CgroupV1(std::string mount_root, std::string id, bool hybrid)
 }
 
 std::string CgroupV1::dir_in(const Hierarchy& h) const {
-    return h.mount + "/" + kParentName + "/" + id_;
+    return h.mount + "/" + dir_name(id_);
 }
 
 std::string CgroupV1::dir(const std::string& controller) const {
@@ -77,42 +79,34 @@ std::string CgroupV1::dir(const std::string& controller) const {
 }
 
 void CgroupV1::create_in(const Hierarchy& h) {
-    const std::string parent = h.mount + "/" + kParentName;
     const std::string dir = dir_in(h);
-    for (int attempt = 0;; ++attempt) {
-        make_dir(parent, "vessel's parent cgroup in this hierarchy");
-        try {
-            make_dir(dir, fmt::format("the container's cgroup for {}", h.options));
-            break;
-        } catch (const SysError& e) {
-            // Another container's cleanup removed the empty parent in between: make it again.
-            if (e.err() != ENOENT || attempt == 5) throw;
-        }
-    }
+    make_dir(dir, fmt::format("the container's cgroup for {}", h.options));
     if (std::find(h.controllers.begin(), h.controllers.end(), "cpuset") != h.controllers.end()) {
         // A new v1 cpuset starts with no CPUs and no memory nodes, and no task may join it
-        // until both are set: inherit them from the level above.
+        // until both are set: inherit them from the hierarchy's root.
         for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
-            for (const auto& [from, to] : {std::pair{h.mount, parent}, std::pair{parent, dir}}) {
-                if (trim(fs::read_file(to + "/" + file)).empty())
-                    write_file(to + "/" + file, trim(fs::read_file(from + "/" + file)),
-                               "a new v1 cpuset starts empty: inherit the level above's");
-            }
+            if (trim(fs::read_file(dir + "/" + file)).empty())
+                write_file(dir + "/" + file, trim(fs::read_file(h.mount + "/" + file)),
+                           "a new v1 cpuset starts empty: inherit the root's");
         }
     }
 }
 
+std::string CgroupV1::unified_dir() const {
+    return root_ + "/unified/" + dir_name(id_);
+}
+
+void CgroupV1::create_clone_target() {
+    if (!hybrid_ || unified_fd_) return;
+    make_dir(unified_dir(), "tracks the container's processes; has cgroup.kill");
+    unified_fd_.reset(::open(unified_dir().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!unified_fd_) throw SysError("cannot open cgroup " + unified_dir(), errno);
+}
+
 void CgroupV1::create(const Resources& r) {
-    if (hierarchies_.empty())
-        throw Error("no cgroup v1 controllers are mounted under " + root_);
+    if (hierarchies_.empty()) throw Error("no cgroup v1 controllers are mounted under " + root_);
+    create_clone_target();
     for (const auto& h : hierarchies_) create_in(h);
-    if (hybrid_) {
-        const std::string unified = root_ + "/unified/" + kParentName;
-        make_dir(unified, "vessel's parent in the hybrid layout's cgroup2 tree");
-        make_dir(unified + "/" + id_, "tracks the container's processes; has cgroup.kill");
-        unified_fd_.reset(::open((unified + "/" + id_).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        if (!unified_fd_) throw SysError("cannot open cgroup " + unified + "/" + id_, errno);
-    }
     set_limits(r, no_limits());
 }
 
@@ -256,7 +250,7 @@ void CgroupV1::add_process(pid_t pid) {
 void CgroupV1::kill_all() {
     bool killed = false;
     if (hybrid_) {
-        std::string kill_file = root_ + "/unified/" + kParentName + "/" + id_ + "/cgroup.kill";
+        std::string kill_file = unified_dir() + "/cgroup.kill";
         if (fs::exists(kill_file)) {
             try {
                 write_file(kill_file, "1", "SIGKILL every process left in the cgroup");
@@ -281,13 +275,8 @@ void CgroupV1::kill_all() {
 
 void CgroupV1::destroy() {
     unified_fd_.reset();
-    std::vector<std::string> dirs;
-    for (const auto& h : hierarchies_) dirs.push_back(h.mount + "/" + kParentName);
-    if (hybrid_) dirs.push_back(root_ + "/unified/" + kParentName);
-    for (const auto& parent : dirs) {
-        remove_dir(parent + "/" + id_);
-        ::rmdir(parent.c_str());  // the shared parent, when we were its last child (else EBUSY)
-    }
+    for (const auto& h : hierarchies_) remove_dir(dir_in(h));
+    if (hybrid_) remove_dir(unified_dir());
 }
 
 bool CgroupV1::oom_killed() const {
@@ -299,8 +288,9 @@ bool CgroupV1::oom_killed() const {
 nlohmann::json CgroupV1::to_json() const {
     nlohmann::json paths = nlohmann::json::array();
     for (const auto& h : hierarchies_) paths.push_back(dir_in(h));
-    if (hybrid_) paths.push_back(root_ + "/unified/" + kParentName + "/" + id_);
-    return {{"layout", hybrid_ ? "hybrid" : "legacy"}, {"root", root_}, {"id", id_}, {"paths", paths}};
+    if (hybrid_) paths.push_back(unified_dir());
+    return {
+        {"layout", hybrid_ ? "hybrid" : "legacy"}, {"root", root_}, {"id", id_}, {"paths", paths}};
 }
 
 }  // namespace vessel::cgroups

@@ -49,33 +49,21 @@ void enable_controllers(const std::string& dir) {
 }  // namespace
 
 CgroupV2::CgroupV2(std::string mount_root, std::string id)
-    : root_(std::move(mount_root)),
-      id_(std::move(id)),
-      parent_(root_ + "/" + kParentName),
-      dir_(parent_ + "/" + id_) {}
+    : root_(std::move(mount_root)), id_(std::move(id)), dir_(root_ + "/" + dir_name(id_)) {}
 
-void CgroupV2::ensure_parent() {
+void CgroupV2::create_clone_target() {
+    if (dir_fd_) return;
+    // The root cgroup is exempt from cgroup v2's "no internal processes" rule, so it can both
+    // hold the host's processes and hand its controllers down to the containers' cgroups.
     enable_controllers(root_);
-    make_dir(parent_, "vessel's parent cgroup, shared by all containers");
-    // The parent never holds processes itself (cgroup v2's "no internal processes" rule), so its
-    // controllers can be handed down to the containers' cgroups.
-    enable_controllers(parent_);
+    make_dir(dir_, "the container's own cgroup");
+    dir_fd_.reset(::open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir_fd_) throw SysError("cannot open cgroup " + dir_, errno);
 }
 
 void CgroupV2::create(const Resources& resources) {
-    // Another container's cleanup may remove the (empty) parent between our mkdirs: retry.
-    for (int attempt = 0;; ++attempt) {
-        ensure_parent();
-        try {
-            make_dir(dir_, "the container's own cgroup");
-            break;
-        } catch (const SysError& e) {
-            if (e.err() != ENOENT || attempt == 5) throw;
-        }
-    }
+    create_clone_target();
     set_limits(resources, no_limits());
-    dir_fd_.reset(::open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!dir_fd_) throw SysError("cannot open cgroup " + dir_, errno);
 }
 
 std::string CgroupV2::file(const std::string& name, const char* controller) const {
@@ -84,7 +72,7 @@ std::string CgroupV2::file(const std::string& name, const char* controller) cons
         throw Error(
             fmt::format("cannot set {}: the {} controller is not available in cgroup {} (see "
                         "{}/cgroup.controllers)",
-                        name, controller, dir_, parent_));
+                        name, controller, dir_, root_));
     return path;
 }
 
@@ -186,12 +174,11 @@ void CgroupV2::kill_all() {
 void CgroupV2::destroy() {
     dir_fd_.reset();
     remove_dir(dir_);
-    // Remove the shared parent too when we were its last child; another container may be
-    // using it, and then rmdir fails with EBUSY, which is fine.
-    ::rmdir(parent_.c_str());
 }
 
-bool CgroupV2::oom_killed() const { return read_key(dir_ + "/memory.events", "oom_kill") > 0; }
+bool CgroupV2::oom_killed() const {
+    return read_key(dir_ + "/memory.events", "oom_kill") > 0;
+}
 
 nlohmann::json CgroupV2::to_json() const {
     return {{"layout", "unified"}, {"root", root_}, {"id", id_}, {"paths", {dir_}}};

@@ -21,7 +21,14 @@ Layout Layout::in_state_dir(const std::string& image, const std::string& state_d
 }
 
 void prepare_layers(const Layout& layout) {
-    for (const auto* dir : {&layout.upper, &layout.work, &layout.merged}) fs::ensure_dir(*dir, 0755);
+    for (const auto* dir : {&layout.upper, &layout.work, &layout.merged}) {
+        fs::ensure_dir(*dir, 0755);
+        explain::step(Chapter::kFilesystem, fmt::format("mkdir({}, 0755)", explain::quote(*dir)),
+                      "0",
+                      dir == &layout.upper  ? "the container's own layer: its writes go here"
+                      : dir == &layout.work ? "overlayfs' scratch space, beside the upper layer"
+                                            : "where the overlay will be mounted");
+    }
 }
 
 void make_mounts_private() {
@@ -30,8 +37,8 @@ void make_mounts_private() {
 }
 
 UniqueFd mount_overlay(const Layout& layout) {
-    std::string options = fmt::format("lowerdir={},upperdir={},workdir={}", layout.image,
-                                      layout.upper, layout.work);
+    std::string options =
+        fmt::format("lowerdir={},upperdir={},workdir={}", layout.image, layout.upper, layout.work);
     mounts::mount("overlay", layout.merged, "overlay", 0, options.c_str(), Chapter::kFilesystem,
                   "image read-only below, our writes above");
     return fs::open_dir(layout.merged);

@@ -220,9 +220,9 @@ last" ]
   [ "$status" -eq 125 ]
   [[ "$output" =~ "is not running" ]]
   # Nobody removed the cgroup: rm does, and needs no -f for a dead container.
-  [ -n "$(ls -d /sys/fs/cgroup/*/vessel/$id /sys/fs/cgroup/vessel/$id 2>/dev/null)" ]
+  [ -n "$(ls -d /sys/fs/cgroup/*/vessel-$id /sys/fs/cgroup/vessel-$id 2>/dev/null)" ]
   vessel rm "$id"
-  [ -z "$(ls -d /sys/fs/cgroup/*/vessel/$id /sys/fs/cgroup/vessel/$id 2>/dev/null)" ]
+  [ -z "$(ls -d /sys/fs/cgroup/*/vessel-$id /sys/fs/cgroup/vessel-$id 2>/dev/null)" ]
   [ ! -e "$ROOT/$id" ]
 }
 

@@ -50,6 +50,7 @@ cleanup_root() {
 cgroup_claimed() {
   local id
   id=$(basename "$1")
+  id=${id#vessel-}
   compgen -G "/tmp/vessel-*/$id" >/dev/null || [ -d "/run/vessel/$id" ]
 }
 
@@ -64,7 +65,7 @@ find_leftovers() {
   # this machine at the same time, and their cgroups may exist for a moment without a state dir
   # of ours: only one that is still unclaimed a second later counts.
   local unclaimed=()
-  for d in /sys/fs/cgroup/*/vessel/*/ /sys/fs/cgroup/vessel/*/; do
+  for d in /sys/fs/cgroup/*/vessel-*/ /sys/fs/cgroup/vessel-*/; do
     if [ -d "$d" ] && ! cgroup_claimed "$d"; then unclaimed+=("$d"); fi
   done
   if [ ${#unclaimed[@]} -gt 0 ]; then

@@ -24,10 +24,10 @@ setup() {
 }
 
 # The container's cgroup directory in the hierarchy of controller $2 (v1) as state.json records it.
-cgroup_dir() { jq -r --arg c "$2" '.cgroup.paths[] | select(test("/" + $c + "/vessel/"))' "$ROOT/$1/state.json"; }
+cgroup_dir() { jq -r --arg c "$2" '.cgroup.paths[] | select(test("/" + $c + "/vessel-"))' "$ROOT/$1/state.json"; }
 
 # Every cgroup directory of container $1 that still exists (empty when all are gone).
-cgroup_dirs_of() { ls -d /sys/fs/cgroup/*/vessel/"$1" /sys/fs/cgroup/vessel/"$1" 2>/dev/null || true; }
+cgroup_dirs_of() { ls -d /sys/fs/cgroup/*/vessel-"$1" /sys/fs/cgroup/vessel-"$1" 2>/dev/null || true; }
 
 @test "--memory 32m: a program touching 100 MiB is OOM-killed, exit 137, OOMKilled recorded" {
   run vessel run -m 32m "$LIMITS_IMAGE" hog mem 100
@@ -136,7 +136,8 @@ cgroup_dirs_of() { ls -d /sys/fs/cgroup/*/vessel/"$1" /sys/fs/cgroup/vessel/"$1"
   [[ "$output" =~ 'memory.memsw.limit_in_bytes", "67108864")' ]]
   [[ "$output" =~ 'cpu.cfs_quota_us", "50000") = 5'\ +'# --cpus 0.5' ]]
   [[ "$output" =~ 'pids.max", "30") = 2'\ +'# fork() fails with EAGAIN' ]]
-  [[ "$output" =~ 'cgroup.procs", ' ]]
+  # The child moves itself into each v1 hierarchy (docs/cgroups.md: no RCU grace period).
+  [[ "$output" =~ 'child   write("/sys/fs/cgroup/memory/vessel-$ID/tasks", "0") = 1' ]]
   [[ "$output" =~ 'mount("cgroup", "rootfs/sys/fs/cgroup/memory", "cgroup", MS_RDONLY' ]]
   # Every cgroup write carries a reason and points at the chapter.
   writes=$(grep -E 'write\("/sys/fs/cgroup' <<<"$output")

@@ -73,13 +73,11 @@ Resources limits() {
     return r;
 }
 
-// A unified (v2) tree as the kernel shows it once vessel/<id> exists.
+// A unified (v2) tree as the kernel shows it once vessel-<id> exists.
 void make_v2_tree(const FakeTree& t) {
     t.file("cgroup.controllers", "cpuset cpu io memory pids\n");
     t.file("cgroup.subtree_control", "memory\n");
-    t.file("vessel/cgroup.controllers", "cpuset cpu io memory pids\n");
-    t.file("vessel/cgroup.subtree_control");
-    t.files("vessel/" + kId, {"memory.max", "memory.swap.max", "cpu.max", "cpu.weight",
+    t.files("vessel-" + kId, {"memory.max", "memory.swap.max", "cpu.max", "cpu.weight",
                               "cpuset.cpus", "pids.max", "cgroup.procs", "cgroup.kill"});
 }
 
@@ -90,10 +88,9 @@ TEST(CgroupV2, CreateEnablesControllersAndWritesEveryLimit) {
     make_v2_tree(t);
     CgroupV2 cg(t.root, kId);
     cg.create(limits());
-    // The root already offered memory; the rest are turned on, at both levels.
+    // The root already offered memory; the rest are turned on.
     EXPECT_EQ(t.read("cgroup.subtree_control"), "+cpuset +cpu +io +pids");
-    EXPECT_EQ(t.read("vessel/cgroup.subtree_control"), "+cpuset +cpu +io +memory +pids");
-    const std::string dir = "vessel/" + kId + "/";
+    const std::string dir = "vessel-" + kId + "/";
     EXPECT_EQ(t.read(dir + "memory.max"), std::to_string(32 * kMiB));
     EXPECT_EQ(t.read(dir + "memory.swap.max"), std::to_string(32 * kMiB));  // 64m - 32m
     EXPECT_EQ(t.read(dir + "cpu.max"), "50000 100000");
@@ -109,7 +106,7 @@ TEST(CgroupV2, DefaultsWriteOnlyThePidsLimit) {
     make_v2_tree(t);
     CgroupV2 cg(t.root, kId);
     cg.create(Resources{});
-    const std::string dir = "vessel/" + kId + "/";
+    const std::string dir = "vessel-" + kId + "/";
     EXPECT_EQ(t.read(dir + "pids.max"), "4096");
     for (const char* untouched :
          {"memory.max", "memory.swap.max", "cpu.max", "cpu.weight", "cpuset.cpus"})
@@ -122,14 +119,14 @@ TEST(CgroupV2, UpdateWritesOnlyWhatChanges) {
     CgroupV2 cg(t.root, kId);
     const Resources before = limits();
     cg.create(before);
-    t.blank("vessel/" + kId);
+    t.blank("vessel-" + kId);
     Resources after = before;
     after.memory = 128 * kMiB;
     after.memory_swap = -1;
     after.cpus.reset();
     after.pids_limit = -1;
     cg.set_limits(after, before);
-    const std::string dir = "vessel/" + kId + "/";
+    const std::string dir = "vessel-" + kId + "/";
     EXPECT_EQ(t.read(dir + "memory.max"), std::to_string(128 * kMiB));
     EXPECT_EQ(t.read(dir + "memory.swap.max"), "max");
     EXPECT_EQ(t.read(dir + "cpu.max"), "max 100000");
@@ -141,7 +138,7 @@ TEST(CgroupV2, UpdateWritesOnlyWhatChanges) {
 TEST(CgroupV2, AMissingControllerIsAClearError) {
     FakeTree t;
     make_v2_tree(t);
-    ::unlink((t.root + "/vessel/" + kId + "/cpuset.cpus").c_str());
+    ::unlink((t.root + "/vessel-" + kId + "/cpuset.cpus").c_str());
     CgroupV2 cg(t.root, kId);
     try {
         cg.create(limits());
@@ -156,7 +153,7 @@ TEST(CgroupV2, AMissingControllerIsAClearError) {
 TEST(CgroupV2, UsageAndOomComeFromTheCgroupFiles) {
     FakeTree t;
     make_v2_tree(t);
-    const std::string dir = "vessel/" + kId + "/";
+    const std::string dir = "vessel-" + kId + "/";
     t.file(dir + "cpu.stat", "usage_usec 1500000\nuser_usec 1000000\nsystem_usec 500000\n");
     t.file(dir + "memory.current", "10485760\n");
     t.file(dir + "memory.stat", "anon 9437184\nfile 1048576\ninactive_file 1048576\n");
@@ -176,22 +173,18 @@ TEST(CgroupV2, UsageAndOomComeFromTheCgroupFiles) {
     EXPECT_TRUE(cg.oom_killed());
 }
 
-TEST(CgroupV2, DestroyRemovesItsDirAndTheParentWhenLast) {
+TEST(CgroupV2, DestroyRemovesItsDirOnly) {
     FakeTree t;
     make_v2_tree(t);
-    t.file("vessel/" + std::string(64, 'd') + "/cgroup.procs");  // another container
+    t.file("vessel-" + std::string(64, 'd') + "/cgroup.procs");  // another container
     CgroupV2 cg(t.root, kId);
     cg.create(limits());
-    t.remove_files("vessel/" + kId);
+    t.remove_files("vessel-" + kId);
     cg.kill_all();  // empty cgroup.procs: nothing to wait for
     cg.destroy();
-    EXPECT_FALSE(t.exists("vessel/" + kId));
-    EXPECT_TRUE(t.exists("vessel"));  // still the other container's parent
-    t.remove_files("vessel/" + std::string(64, 'd'));
-    ::rmdir((t.root + "/vessel/" + std::string(64, 'd')).c_str());
-    t.remove_files("vessel");
-    CgroupV2(t.root, kId).destroy();  // quiet when already gone; takes the empty parent
-    EXPECT_FALSE(t.exists("vessel"));
+    EXPECT_FALSE(t.exists("vessel-" + kId));
+    EXPECT_TRUE(t.exists("vessel-" + std::string(64, 'd')));  // the other container's is left
+    CgroupV2(t.root, kId).destroy();                          // quiet when already gone
 }
 
 TEST(CgroupV2, StateJsonFindsTheSameCgroup) {
@@ -199,7 +192,7 @@ TEST(CgroupV2, StateJsonFindsTheSameCgroup) {
     CgroupV2 cg(t.root, kId);
     auto j = cg.to_json();
     EXPECT_EQ(j["layout"], "unified");
-    EXPECT_EQ(j["paths"][0], t.root + "/vessel/" + kId);
+    EXPECT_EQ(j["paths"][0], t.root + "/vessel-" + kId);
     EXPECT_EQ(from_json(j)->to_json(), j);
 }
 
@@ -215,13 +208,12 @@ void make_v1_tree(const FakeTree& t, bool memsw = true) {
         t.file(std::string(c) + "/cgroup.procs");
     t.file("cpuset/cpuset.cpus", "0-1\n");
     t.file("cpuset/cpuset.mems", "0\n");
-    t.files("cpuset/vessel", {"cpuset.cpus", "cpuset.mems"});
-    t.files("cpuset/vessel/" + kId, {"cpuset.cpus", "cpuset.mems", "cgroup.procs"});
-    t.files("cpu,cpuacct/vessel/" + kId,
+    t.files("cpuset/vessel-" + kId, {"cpuset.cpus", "cpuset.mems", "cgroup.procs"});
+    t.files("cpu,cpuacct/vessel-" + kId,
             {"cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.shares", "cgroup.procs"});
-    t.files("memory/vessel/" + kId, {"memory.limit_in_bytes", "cgroup.procs"});
-    if (memsw) t.file("memory/vessel/" + kId + "/memory.memsw.limit_in_bytes");
-    t.files("pids/vessel/" + kId, {"pids.max", "cgroup.procs"});
+    t.files("memory/vessel-" + kId, {"memory.limit_in_bytes", "cgroup.procs"});
+    if (memsw) t.file("memory/vessel-" + kId + "/memory.memsw.limit_in_bytes");
+    t.files("pids/vessel-" + kId, {"pids.max", "cgroup.procs"});
     t.file("unified/cgroup.procs");
 }
 
@@ -231,13 +223,15 @@ TEST(CgroupV1, CoMountedControllersAreOneHierarchy) {
     FakeTree t;
     make_v1_tree(t);
     CgroupV1 cg(t.root, kId, true);
-    EXPECT_EQ(cg.dir("cpu"), t.root + "/cpu/vessel/" + kId);
+    EXPECT_EQ(cg.dir("cpu"), t.root + "/cpu/vessel-" + kId);
     EXPECT_EQ(cg.dir("cpuacct"), cg.dir("cpu"));
-    EXPECT_EQ(cg.dir("memory"), t.root + "/memory/vessel/" + kId);
+    EXPECT_EQ(cg.dir("memory"), t.root + "/memory/vessel-" + kId);
     EXPECT_EQ(cg.dir("net_cls"), "");
+    EXPECT_EQ(cg.dir("freezer"), "");  // mounted, but no flag of vessel's uses it
     auto paths = cg.to_json()["paths"];
-    EXPECT_EQ(paths.size(), 8u);  // 7 hierarchies + the unified dir
-    EXPECT_EQ(paths.back(), t.root + "/unified/vessel/" + kId);
+    // cpu,cpuacct, cpuset, memory, devices, pids + the unified dir
+    EXPECT_EQ(paths.size(), 6u);
+    EXPECT_EQ(paths.back(), t.root + "/unified/vessel-" + kId);
 }
 
 TEST(CgroupV1, CreateWritesEveryLimitInItsHierarchy) {
@@ -245,19 +239,18 @@ TEST(CgroupV1, CreateWritesEveryLimitInItsHierarchy) {
     make_v1_tree(t);
     CgroupV1 cg(t.root, kId, true);
     cg.create(limits());
-    const std::string id = "/vessel/" + kId + "/";
+    const std::string id = "/vessel-" + kId + "/";
     EXPECT_EQ(t.read("memory" + id + "memory.limit_in_bytes"), std::to_string(32 * kMiB));
     EXPECT_EQ(t.read("memory" + id + "memory.memsw.limit_in_bytes"), std::to_string(64 * kMiB));
     EXPECT_EQ(t.read("cpu" + id + "cpu.cfs_period_us"), "100000");
     EXPECT_EQ(t.read("cpu" + id + "cpu.cfs_quota_us"), "50000");
     EXPECT_EQ(t.read("cpu" + id + "cpu.shares"), "512");
     EXPECT_EQ(t.read("cpuset" + id + "cpuset.cpus"), "0");
-    // A new cpuset inherits the memory nodes of the level above, or no task could join it.
-    EXPECT_EQ(t.read("cpuset/vessel/cpuset.mems"), "0");
+    // A new cpuset inherits the memory nodes of the root, or no task could join it.
     EXPECT_EQ(t.read("cpuset" + id + "cpuset.mems"), "0");
     EXPECT_EQ(t.read("pids" + id + "pids.max"), "20");
     // Hybrid: the unified tree tracks the processes, and clone3 can place the child there.
-    EXPECT_TRUE(t.exists("unified/vessel/" + kId));
+    EXPECT_TRUE(t.exists("unified/vessel-" + kId));
     EXPECT_GE(cg.clone_fd(), 0);
     EXPECT_FALSE(cg.complete_after_clone());
 }
@@ -270,9 +263,9 @@ TEST(CgroupV1, WithoutSwapAccountingOnlyMemoryIsLimited) {
     r.memory = 64 * kMiB;
     r.memory_swap = 128 * kMiB;
     cg.create(r);
-    EXPECT_EQ(t.read("memory/vessel/" + kId + "/memory.limit_in_bytes"), std::to_string(64 * kMiB));
-    EXPECT_FALSE(t.exists("memory/vessel/" + kId + "/memory.memsw.limit_in_bytes"));
-    EXPECT_FALSE(t.exists("unified/vessel"));  // legacy: no unified tree
+    EXPECT_EQ(t.read("memory/vessel-" + kId + "/memory.limit_in_bytes"), std::to_string(64 * kMiB));
+    EXPECT_FALSE(t.exists("memory/vessel-" + kId + "/memory.memsw.limit_in_bytes"));
+    EXPECT_FALSE(t.exists("unified/vessel-" + kId));  // legacy: no unified tree
     EXPECT_LT(cg.clone_fd(), 0);
 }
 
@@ -283,19 +276,18 @@ TEST(CgroupV1, UpdateWritesOnlyWhatChangesAndUnsetMeansUnlimited) {
     const Resources before = limits();
     cg.create(before);
     for (const char* h : {"cpu,cpuacct", "cpuset", "memory", "pids"})
-        t.blank(std::string(h) + "/vessel/" + kId);
-    t.file("cpuset/vessel/cpuset.cpus", "0-1\n");
+        t.blank(std::string(h) + "/vessel-" + kId);
     Resources after = before;
     after.memory.reset();
     after.memory_swap.reset();
     after.cpus.reset();
     after.cpuset_cpus.reset();
     cg.set_limits(after, before);
-    const std::string id = "/vessel/" + kId + "/";
+    const std::string id = "/vessel-" + kId + "/";
     EXPECT_EQ(t.read("memory" + id + "memory.limit_in_bytes"), "-1");
     EXPECT_EQ(t.read("memory" + id + "memory.memsw.limit_in_bytes"), "-1");
     EXPECT_EQ(t.read("cpu" + id + "cpu.cfs_quota_us"), "-1");
-    EXPECT_EQ(t.read("cpuset" + id + "cpuset.cpus"), "0-1");  // the parent's again
+    EXPECT_EQ(t.read("cpuset" + id + "cpuset.cpus"), "0-1");  // the root's again
     EXPECT_EQ(t.read("cpu" + id + "cpu.shares"), "");
     EXPECT_EQ(t.read("pids" + id + "pids.max"), "");
 }
@@ -303,7 +295,7 @@ TEST(CgroupV1, UpdateWritesOnlyWhatChangesAndUnsetMeansUnlimited) {
 TEST(CgroupV1, UsageAndOomComeFromTheCgroupFiles) {
     FakeTree t;
     make_v1_tree(t);
-    const std::string id = "/vessel/" + kId + "/";
+    const std::string id = "/vessel-" + kId + "/";
     t.file("cpu" + id + "cpuacct.usage", "2500000000\n");
     t.file("memory" + id + "memory.usage_in_bytes", "20971520\n");
     t.file("memory" + id + "memory.stat", "cache 4194304\ntotal_inactive_file 4194304\n");
@@ -330,11 +322,8 @@ TEST(CgroupV1, DestroyRemovesEveryDirectory) {
     cg.create(limits());
     auto paths = cg.to_json()["paths"];
     for (auto& p : paths) t.remove_files(p.get<std::string>().substr(t.root.size() + 1));
-    t.remove_files("cpuset/vessel");
     cg.destroy();
     for (auto& p : paths) EXPECT_FALSE(stdfs::exists(p.get<std::string>())) << p;
-    for (const char* h : {"cpu,cpuacct", "cpuset", "memory", "pids", "unified"})
-        EXPECT_FALSE(t.exists(std::string(h) + "/vessel")) << h;
 }
 
 TEST(CgroupView, MountinfoNamesAHierarchysControllers) {

@@ -44,9 +44,9 @@ t_attached() {
   # (with its program) is gone afterwards.
   out=$($V --root "$R" run --rm --explain "$IMG" true 2>&1)
   echo "$out" | grep -q 'bpf(BPF_PROG_LOAD, {BPF_PROG_TYPE_CGROUP_DEVICE'
-  echo "$out" | grep -q 'bpf(BPF_PROG_ATTACH, {cgroup="/sys/fs/cgroup/vessel/$ID", BPF_CGROUP_DEVICE'
+  echo "$out" | grep -q 'bpf(BPF_PROG_ATTACH, {cgroup="/sys/fs/cgroup/vessel-$ID", BPF_CGROUP_DEVICE'
   ! echo "$out" | grep -q 'devices.allow'
-  [ -z "$(ls /sys/fs/cgroup/vessel 2>/dev/null)" ]
+  [ -z "$(ls -d /sys/fs/cgroup/vessel-* 2>/dev/null)" ]
 }
 
 t_device_flag() {

@@ -19,6 +19,7 @@ struct ChildPlan {
     ResolvedUser user;              // resolved by the parent against the image's /etc/passwd
     const cgroups::Cgroup* cgroup = nullptr;         // the child mounts its read-only view of it
     const confinement::Plan* confinement = nullptr;  // prepared by the parent (security.md)
+    bool join_cgroups_itself = false;  // cgroup v1: after kReady, the child moves itself in
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan, Channel channel);

@@ -4,7 +4,9 @@
 //
 //   parent                                   child
 //   clone3 ───────────────────────────────▶  waits for kGo
-//   (cgroup.procs on v1, uid maps) kGo ───▶  hostname, mounts, pivot_root, ... , seccomp
+//   (uid maps)                     kGo ───▶  hostname, overlay, /proc, /sys, /dev ...
+//   cgroups, limits, device rules            (both at once, on two CPUs)
+//                                kReady ───▶  joins its cgroups, pivot_root, ... , seccomp
 //                                  ◀─────── kPtyMaster + fd        (with -t)
 //                                  ◀─────── kError{code, errno, text}   (and _exit), or
 //                                  ◀─────── EOF                   (execve succeeded)
@@ -24,7 +26,7 @@
 namespace vessel {
 
 enum class Message : uint32_t {
-    kGo = 1,     // parent -> child: everything the parent had to do is done; carry on
+    kGo = 1,     // parent -> child: start building the container's filesystem
     kPtyMaster,  // child -> parent: the master side of the container's pty, attached as an fd
     kError,      // child -> parent: a step failed; carries an exit code, errno and the reason
     kStarted,    // monitor -> `vessel run -d`: the container's command runs; text is its id
@@ -33,6 +35,7 @@ enum class Message : uint32_t {
     kResize,  // attach -> monitor: the terminal's size; exit_code = rows, err = columns
     kOutput,  // monitor -> attach: bytes the container wrote; exit_code = 1 (stdout) or 2
     kExited,  // monitor -> attach: the container has exited with exit_code
+    kReady,   // parent -> child: the cgroups are made and limited; join them and finish
 };
 
 struct Received {

@@ -13,7 +13,7 @@
 namespace vessel {
 
 class Janitor {
-public:
+  public:
     Janitor() = default;
     // Forks the janitor for container `id`. It waits for the end of a pipe whose write end
     // only this process holds: end-of-file without a dismiss() means vessel died.
@@ -21,10 +21,8 @@ public:
 
     // vessel cleaned up itself: the janitor exits without touching anything.
     void dismiss();
-    // The write end, which a cloned child must close so it does not keep the pipe open.
-    int fd() const { return pipe_.get(); }
 
-private:
+  private:
     explicit Janitor(UniqueFd pipe) : pipe_(std::move(pipe)) {}
     UniqueFd pipe_;
 };

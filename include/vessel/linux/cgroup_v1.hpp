@@ -1,13 +1,15 @@
 // cgroup v1 (legacy and hybrid): one hierarchy per controller, so one directory per controller
-// per container, and processes are moved in by writing cgroup.procs in each. In the hybrid
-// layout, a directory in the cgroup2 tree at <root>/unified tracks the same processes: there,
+// per container. The container's first process moves itself into each (cgroup_join.hpp); a
+// process vessel adds from outside is written to cgroup.procs. In the hybrid layout, a directory
+// in the cgroup2 tree at <root>/unified tracks the same processes: there,
 // clone3(CLONE_INTO_CGROUP) places the child and cgroup.kill ends them all at once.
 //
-//   <root>/memory/vessel/<id>/memory.limit_in_bytes, memory.memsw.limit_in_bytes
-//   <root>/cpu/vessel/<id>/cpu.cfs_quota_us, cpu.cfs_period_us, cpu.shares
-//   <root>/cpuset/vessel/<id>/cpuset.cpus, cpuset.mems
-//   <root>/pids/vessel/<id>/pids.max
-//   ... and a plain directory in cpuacct, devices, freezer, blkio
+//   <root>/memory/vessel-<id>/memory.limit_in_bytes, memory.memsw.limit_in_bytes
+//   <root>/cpu/vessel-<id>/cpu.cfs_quota_us, cpu.cfs_period_us, cpu.shares
+//   <root>/cpuset/vessel-<id>/cpuset.cpus, cpuset.mems
+//   <root>/pids/vessel-<id>/pids.max
+//   <root>/devices/vessel-<id>/devices.deny, devices.allow
+//   ... and a plain directory in cpuacct (counters for `vessel stats`)
 #pragma once
 
 #include <vector>
@@ -18,9 +20,10 @@
 namespace vessel::cgroups {
 
 class CgroupV1 final : public Cgroup {
-public:
+  public:
     CgroupV1(std::string mount_root, std::string id, bool hybrid);
 
+    void create_clone_target() override;
     void create(const Resources& resources) override;
     void set_limits(const Resources& wanted, const Resources& current) override;
     void mount_in_container(int root_fd) const override;
@@ -36,7 +39,7 @@ public:
     // The container's directory in the hierarchy that holds `controller` ("" when not mounted).
     std::string dir(const std::string& controller) const;
 
-private:
+  private:
     struct Hierarchy {
         std::vector<std::string> controllers;  // {"cpu", "cpuacct"} when they share a hierarchy
         std::string mount;                     // how vessel reaches it: /sys/fs/cgroup/cpu
@@ -44,6 +47,7 @@ private:
         std::string options;                   // the mount options naming it: "cpu,cpuacct"
     };
     void create_in(const Hierarchy& h);
+    std::string unified_dir() const;  // the hybrid layout's cgroup2 directory
     std::string dir_in(const Hierarchy& h) const;
     void set_memory(const Resources& wanted);
 

@@ -1,8 +1,7 @@
 // cgroup v2 (unified): one tree, one directory per container, every controller in it.
 //
-//   <root>/cgroup.subtree_control        +cpuset +cpu +io +memory +pids (offer them below)
-//   <root>/vessel/cgroup.subtree_control  the same, one level down; vessel/ holds no process
-//   <root>/vessel/<id>/memory.max ...     the container's limits; clone3 puts PID 1 here
+//   <root>/cgroup.subtree_control     +cpuset +cpu +io +memory +pids (offer them below)
+//   <root>/vessel-<id>/memory.max ...  the container's limits; clone3 puts PID 1 here
 #pragma once
 
 #include "vessel/linux/cgroups.hpp"
@@ -11,9 +10,10 @@
 namespace vessel::cgroups {
 
 class CgroupV2 final : public Cgroup {
-public:
+  public:
     CgroupV2(std::string mount_root, std::string id);
 
+    void create_clone_target() override;
     void create(const Resources& resources) override;
     void set_limits(const Resources& wanted, const Resources& current) override;
     void mount_in_container(int root_fd) const override;
@@ -28,16 +28,14 @@ public:
 
     const std::string& dir() const { return dir_; }
 
-private:
-    void ensure_parent();
+  private:
     // The path of one of the container's interface files; throws a clear Error when the file
     // is missing because its controller is not enabled on this machine.
     std::string file(const std::string& name, const char* controller) const;
 
-    std::string root_;    // the cgroup2 mount, /sys/fs/cgroup
+    std::string root_;  // the cgroup2 mount, /sys/fs/cgroup
     std::string id_;
-    std::string parent_;  // <root>/vessel
-    std::string dir_;     // <root>/vessel/<id>
+    std::string dir_;  // <root>/vessel-<id>
     UniqueFd dir_fd_;
 };
 

@@ -5,8 +5,8 @@
 //   hybrid   v1 controllers under /sys/fs/cgroup/<controller>, plus a cgroup2 tree at
 //            /sys/fs/cgroup/unified with no controllers but cgroup.kill and cgroup.events
 //   legacy   v1 controllers only
-// Every container gets its own cgroup, <root>/vessel/<id> (in every v1 hierarchy on v1), owned by
-// one Cgroup object that removes it.
+// Every container gets its own cgroup, <root>/vessel-<id> (in every v1 hierarchy on v1), owned
+// by one Cgroup object that removes it.
 #pragma once
 
 #include <sys/types.h>
@@ -23,7 +23,13 @@
 namespace vessel::cgroups {
 
 inline constexpr const char* kMountRoot = "/sys/fs/cgroup";
-inline constexpr const char* kParentName = "vessel";
+// A container's cgroup is "vessel-<id>" at the top of each hierarchy, beside the host's own
+// (system.slice, ...): one directory per container and nothing shared, so there is no common
+// parent to create, to race over with another container's removal, or to leave behind.
+inline constexpr const char* kDirPrefix = "vessel-";
+inline std::string dir_name(const std::string& id) {
+    return kDirPrefix + id;
+}
 
 enum class Layout { kUnified, kHybrid, kLegacy };
 std::string to_string(Layout layout);
@@ -41,11 +47,16 @@ struct Usage {
 };
 
 class Cgroup {
-public:
+  public:
     virtual ~Cgroup() = default;
 
-    // Creates the directories and writes the limits. Throws Error/SysError; on failure the
-    // caller calls destroy(), which removes whatever was created.
+    // Creates only what clone3(CLONE_INTO_CGROUP) needs before the child exists: the cgroup2
+    // directory (pure v2, or the hybrid layout's unified one). Nothing on legacy v1. The launch
+    // makes everything else while the child builds its filesystem (docs/architecture.md).
+    virtual void create_clone_target() = 0;
+    // Creates the directories (those of create_clone_target() too, if not made yet) and writes
+    // the limits. Throws Error/SysError; on failure the caller calls destroy(), which removes
+    // whatever was created.
     virtual void create(const Resources& resources) = 0;
     // Writes the limits of `wanted` that differ from `current` (`vessel update`; create() calls
     // it with no limits as `current`). Unset limits are written as the kernel's "no limit".
