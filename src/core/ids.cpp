@@ -62,7 +62,8 @@ bool is_valid_hostname(std::string_view hostname) {
 bool looks_like_id_prefix(std::string_view text) {
     if (text.empty() || text.size() > 64) return false;
     for (char c : text) {
-        if (!std::isxdigit(static_cast<unsigned char>(c)) || std::isupper(static_cast<unsigned char>(c)))
+        if (!std::isxdigit(static_cast<unsigned char>(c)) ||
+            std::isupper(static_cast<unsigned char>(c)))
             return false;
     }
     return true;

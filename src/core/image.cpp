@@ -10,7 +10,7 @@
 namespace vessel {
 
 std::string validate_image_dir(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         if (errno == ENOENT) throw Error("image directory " + path + " does not exist");
         throw SysError("cannot use image directory " + path, errno);
@@ -23,11 +23,13 @@ std::string validate_image_dir(const std::string& path) {
         if (S_ISLNK(st.st_mode))
             throw Error("image " + path + " has a symlink at /" + dir +
                         "; refusing it, because mounting there would follow the link");
-        if (!S_ISDIR(st.st_mode)) throw Error("image " + path + ": /" + dir + " is not a directory");
+        if (!S_ISDIR(st.st_mode))
+            throw Error("image " + path + ": /" + dir + " is not a directory");
     }
     // overlayfs splits its options at ',' and its lower directories at ':'.
     if (abs.find_first_of(",:\\") != std::string::npos)
-        throw Error("image path " + abs + " contains ',', ':' or '\\', which overlayfs cannot take");
+        throw Error("image path " + abs +
+                    " contains ',', ':' or '\\', which overlayfs cannot take");
     return abs;
 }
 

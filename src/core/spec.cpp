@@ -7,21 +7,27 @@ namespace {
 
 template <typename T>
 void put_optional(nlohmann::json& j, const char* key, const std::optional<T>& value) {
-    if (value) j[key] = *value;
-    else j[key] = nullptr;
+    if (value)
+        j[key] = *value;
+    else
+        j[key] = nullptr;
 }
 
 template <typename T>
 void get_optional(const nlohmann::json& j, const char* key, std::optional<T>& value) {
     auto it = j.find(key);
     if (it == j.end()) return;  // keep the default
-    if (it->is_null()) value.reset();
-    else value = it->get<T>();
+    if (it->is_null())
+        value.reset();
+    else
+        value = it->get<T>();
 }
 
 }  // namespace
 
-std::string to_string(NetworkMode mode) { return mode == NetworkMode::kHost ? "host" : "none"; }
+std::string to_string(NetworkMode mode) {
+    return mode == NetworkMode::kHost ? "host" : "none";
+}
 
 NetworkMode network_mode_from_string(const std::string& text) {
     if (text == "none") return NetworkMode::kNone;

@@ -15,9 +15,12 @@ namespace vessel {
 
 std::string to_string(Status status) {
     switch (status) {
-        case Status::kCreated: return "created";
-        case Status::kRunning: return "running";
-        case Status::kExited: return "exited";
+        case Status::kCreated:
+            return "created";
+        case Status::kRunning:
+            return "running";
+        case Status::kExited:
+            return "exited";
     }
     return "unknown";
 }
@@ -58,7 +61,8 @@ void from_json(const nlohmann::json& j, ContainerState& s) {
     s.finished_ns = time("finished");
     s.init = {j.value("pid", 0), j.value("pid_start_time", uint64_t{0})};
     s.owner = {j.value("owner_pid", 0), j.value("owner_start_time", uint64_t{0})};
-    if (auto it = j.find("exit_code"); it != j.end() && !it->is_null()) s.exit_code = it->get<int>();
+    if (auto it = j.find("exit_code"); it != j.end() && !it->is_null())
+        s.exit_code = it->get<int>();
     s.oom_killed = j.value("oom_killed", false);
     s.cgroup = j.value("cgroup", nlohmann::json::object());
     s.log_path = j.value("log_path", "");
@@ -90,7 +94,8 @@ void StateStore::create(const ContainerState& state) const {
     fs::ensure_dir(root_, 0711);
     fs::ensure_dir(names_dir(), 0700);
     const std::string dir = dir_of(state.spec.id);
-    if (::mkdir(dir.c_str(), 0700) != 0) throw SysError("cannot create state directory " + dir, errno);
+    if (::mkdir(dir.c_str(), 0700) != 0)
+        throw SysError("cannot create state directory " + dir, errno);
     try {
         if (!state.spec.name.empty()) reserve_name(state.spec.name, state.spec.id);
         save(state);

@@ -75,7 +75,8 @@ ResolvedUser resolve_user(std::string_view spec, std::string_view passwd, std::s
     if (auto colon = spec.find(':'); colon != std::string_view::npos) {
         user_part = spec.substr(0, colon);
         group_part = spec.substr(colon + 1);
-        if (group_part->empty()) throw Error("invalid user \"" + std::string(spec) + "\": empty group");
+        if (group_part->empty())
+            throw Error("invalid user \"" + std::string(spec) + "\": empty group");
     }
     if (user_part.empty()) user_part = "0";
 
@@ -90,7 +91,8 @@ ResolvedUser resolve_user(std::string_view spec, std::string_view passwd, std::s
         auto it = std::find_if(users.begin(), users.end(), [&](auto& u) { return u.uid == *uid; });
         if (it != users.end()) entry = &*it;
     } else {
-        auto it = std::find_if(users.begin(), users.end(), [&](auto& u) { return u.name == user_part; });
+        auto it =
+            std::find_if(users.begin(), users.end(), [&](auto& u) { return u.name == user_part; });
         if (it == users.end())
             throw Error("unable to find user " + std::string(user_part) +
                         ": no matching entries in the image's /etc/passwd");
@@ -121,8 +123,10 @@ ResolvedUser resolve_user(std::string_view spec, std::string_view passwd, std::s
     out.groups.push_back(out.gid);
     if (!out.name.empty()) {
         for (auto& g : groups) {
-            bool member = std::find(g.members.begin(), g.members.end(), out.name) != g.members.end();
-            if (member && std::find(out.groups.begin(), out.groups.end(), g.gid) == out.groups.end())
+            bool member =
+                std::find(g.members.begin(), g.members.end(), out.name) != g.members.end();
+            if (member &&
+                std::find(out.groups.begin(), out.groups.end(), g.gid) == out.groups.end())
                 out.groups.push_back(g.gid);
         }
     }

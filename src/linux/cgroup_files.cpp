@@ -44,9 +44,9 @@ void write_file(const std::string& path, const std::string& value, std::string_v
                          fmt::format("write({}, {})", explain::quote(path), explain::quote(value)),
                          -1, e.err(), why);
         throw SysError(fmt::format("cannot write \"{}\" to {}", value, path), e.err(),
-                       e.err() == EINVAL || e.err() == ERANGE
-                           ? "the kernel rejected this value"
-                           : e.err() == EBUSY ? "the cgroup is in use" : "");
+                       e.err() == EINVAL || e.err() == ERANGE ? "the kernel rejected this value"
+                       : e.err() == EBUSY                     ? "the cgroup is in use"
+                                                              : "");
     }
     explain::syscall(Chapter::kCgroups,
                      fmt::format("write({}, {})", explain::quote(path), explain::quote(value)),

@@ -15,9 +15,12 @@ namespace vessel::cgroups {
 
 std::string to_string(Layout layout) {
     switch (layout) {
-        case Layout::kUnified: return "unified";
-        case Layout::kHybrid: return "hybrid";
-        case Layout::kLegacy: return "legacy";
+        case Layout::kUnified:
+            return "unified";
+        case Layout::kHybrid:
+            return "hybrid";
+        case Layout::kLegacy:
+            return "legacy";
     }
     return "unknown";
 }
@@ -32,16 +35,16 @@ Layout layout_from_string(const std::string& text) {
 }
 
 bool is_cgroup2(const std::string& path) {
-    struct statfs st{};
+    struct statfs st {};
     return ::statfs(path.c_str(), &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 }  // namespace
 
 Layout detect(const std::string& mount_root) {
-    Layout layout = is_cgroup2(mount_root)                   ? Layout::kUnified
-                    : is_cgroup2(mount_root + "/unified")    ? Layout::kHybrid
-                                                             : Layout::kLegacy;
+    Layout layout = is_cgroup2(mount_root)                ? Layout::kUnified
+                    : is_cgroup2(mount_root + "/unified") ? Layout::kHybrid
+                                                          : Layout::kLegacy;
     explain::step(explain::Chapter::kCgroups, fmt::format("statfs({})", explain::quote(mount_root)),
                   "0", fmt::format("cgroup layout: {}", to_string(layout)));
     return layout;
@@ -59,8 +62,8 @@ Resources no_limits() {
 }
 
 std::unique_ptr<Cgroup> from_json(const nlohmann::json& j) {
-    return make(layout_from_string(j.at("layout").get<std::string>()), j.at("id").get<std::string>(),
-                j.value("root", std::string(kMountRoot)));
+    return make(layout_from_string(j.at("layout").get<std::string>()),
+                j.at("id").get<std::string>(), j.value("root", std::string(kMountRoot)));
 }
 
 }  // namespace vessel::cgroups

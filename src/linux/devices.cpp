@@ -20,8 +20,8 @@ using mounts::Create;
 
 const std::vector<DeviceNode>& default_nodes() {
     static const std::vector<DeviceNode> nodes = {
-        {"null", S_IFCHR, 1, 3, 0666},   {"zero", S_IFCHR, 1, 5, 0666},
-        {"full", S_IFCHR, 1, 7, 0666},   {"random", S_IFCHR, 1, 8, 0666},
+        {"null", S_IFCHR, 1, 3, 0666},    {"zero", S_IFCHR, 1, 5, 0666},
+        {"full", S_IFCHR, 1, 7, 0666},    {"random", S_IFCHR, 1, 8, 0666},
         {"urandom", S_IFCHR, 1, 9, 0666}, {"tty", S_IFCHR, 5, 0, 0666},
     };
     return nodes;

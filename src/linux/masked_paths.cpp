@@ -73,8 +73,8 @@ void apply(int root_fd, const std::vector<std::string>& masked,
         throw Error(
             "the container's /dev/null is not the null device (char 1:3); refusing to mask with "
             "it");
-    explain::step(Chapter::kMaskedPaths, "fstat(\"rootfs/dev/null\") = {S_IFCHR, makedev(1, 3)}", "0",
-                  "the real null device: safe to bind over files");
+    explain::step(Chapter::kMaskedPaths, "fstat(\"rootfs/dev/null\") = {S_IFCHR, makedev(1, 3)}",
+                  "0", "the real null device: safe to bind over files");
 
     for (const auto& path : masked) {
         UniqueFd target = open_optional(root_fd, path);

@@ -18,7 +18,8 @@ UniqueFd openat2_in_root(int root_fd, const std::string& path, int flags) {
     open_how how{};
     how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    return UniqueFd(static_cast<int>(::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how)));
+    return UniqueFd(
+        static_cast<int>(::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how)));
 }
 
 std::string strip_slashes(std::string_view path) {
@@ -27,7 +28,9 @@ std::string strip_slashes(std::string_view path) {
     return std::string(path.empty() ? "." : path);
 }
 
-std::string show(const char* s) { return s ? explain::quote(s) : "NULL"; }
+std::string show(const char* s) {
+    return s ? explain::quote(s) : "NULL";
+}
 
 }  // namespace
 
@@ -46,10 +49,10 @@ UniqueFd open_in_root(int root_fd, std::string_view path_view, Create create) {
     // The parent fd is O_PATH; *at() calls need a real directory fd to create in.
     UniqueFd dir = openat2_in_root(root_fd, parent, O_RDONLY | O_DIRECTORY);
     if (!dir) throw SysError("cannot open /" + parent + " in the container's root", errno);
-    int rc = create == Create::kDirectory
-                 ? ::mkdirat(dir.get(), name.c_str(), 0755)
-                 : ::mknodat(dir.get(), name.c_str(), S_IFREG | 0644, 0);
-    if (rc != 0 && errno != EEXIST) throw SysError("cannot create /" + path + " in the container", errno);
+    int rc = create == Create::kDirectory ? ::mkdirat(dir.get(), name.c_str(), 0755)
+                                          : ::mknodat(dir.get(), name.c_str(), S_IFREG | 0644, 0);
+    if (rc != 0 && errno != EEXIST)
+        throw SysError("cannot create /" + path + " in the container", errno);
     fd = openat2_in_root(root_fd, path, O_PATH);
     if (!fd) throw SysError("cannot open /" + path + " in the container's root", errno);
     return fd;
@@ -85,10 +88,12 @@ void mount(const char* source, const std::string& target, const char* fstype, un
 
 std::string describe_flags(unsigned long flags) {
     static constexpr std::pair<unsigned long, const char*> kNames[] = {
-        {MS_RDONLY, "MS_RDONLY"},   {MS_NOSUID, "MS_NOSUID"},     {MS_NODEV, "MS_NODEV"},
-        {MS_NOEXEC, "MS_NOEXEC"},   {MS_REMOUNT, "MS_REMOUNT"},   {MS_BIND, "MS_BIND"},
-        {MS_REC, "MS_REC"},         {MS_PRIVATE, "MS_PRIVATE"},   {MS_SLAVE, "MS_SLAVE"},
-        {MS_STRICTATIME, "MS_STRICTATIME"}, {MS_RELATIME, "MS_RELATIME"},
+        {MS_RDONLY, "MS_RDONLY"},     {MS_NOSUID, "MS_NOSUID"},
+        {MS_NODEV, "MS_NODEV"},       {MS_NOEXEC, "MS_NOEXEC"},
+        {MS_REMOUNT, "MS_REMOUNT"},   {MS_BIND, "MS_BIND"},
+        {MS_REC, "MS_REC"},           {MS_PRIVATE, "MS_PRIVATE"},
+        {MS_SLAVE, "MS_SLAVE"},       {MS_STRICTATIME, "MS_STRICTATIME"},
+        {MS_RELATIME, "MS_RELATIME"},
     };
     std::string out;
     for (auto [bit, name] : kNames) {

@@ -2,8 +2,8 @@
 
 #include <signal.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
@@ -33,7 +33,9 @@ std::optional<uint64_t> start_time(pid_t pid) {
     return std::strtoull(p, nullptr, 10);
 }
 
-ProcessIdentity identify(pid_t pid) { return {pid, start_time(pid).value_or(0)}; }
+ProcessIdentity identify(pid_t pid) {
+    return {pid, start_time(pid).value_or(0)};
+}
 
 bool is_alive(const ProcessIdentity& id) {
     if (id.pid <= 0) return false;

@@ -17,7 +17,9 @@ sigset_t forwarded() {
     return set;
 }
 
-void block(const sigset_t& set) { check(::sigprocmask(SIG_BLOCK, &set, nullptr), "sigprocmask"); }
+void block(const sigset_t& set) {
+    check(::sigprocmask(SIG_BLOCK, &set, nullptr), "sigprocmask");
+}
 
 UniqueFd open_signalfd(const sigset_t& set) {
     UniqueFd fd(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
@@ -26,7 +28,7 @@ UniqueFd open_signalfd(const sigset_t& set) {
 }
 
 void reset_for_exec() {
-    struct sigaction dfl{};
+    struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; ++sig) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;

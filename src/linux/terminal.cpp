@@ -17,8 +17,8 @@ Pty open_pty() {
     Pty pty;
     pty.master.reset(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
     int err = errno;
-    explain::syscall(Chapter::kTerminal, "open(\"/dev/ptmx\", O_RDWR|O_NOCTTY)",
-                     pty.master.get(), err, "a pty from our own devpts");
+    explain::syscall(Chapter::kTerminal, "open(\"/dev/ptmx\", O_RDWR|O_NOCTTY)", pty.master.get(),
+                     err, "a pty from our own devpts");
     if (!pty.master) throw SysError("cannot open /dev/ptmx in the container", err);
     int unlock = 0;
     check(::ioctl(pty.master.get(), TIOCSPTLCK, &unlock), "unlockpt");
@@ -34,7 +34,8 @@ Pty open_pty() {
 void new_session(const Pty* pty) {
     long rc = ::setsid();
     int err = errno;
-    explain::syscall(Chapter::kTerminal, "setsid()", rc, err, "no controlling terminal from the host");
+    explain::syscall(Chapter::kTerminal, "setsid()", rc, err,
+                     "no controlling terminal from the host");
     if (rc < 0) throw SysError("setsid", err);
     if (!pty) return;
     rc = ::ioctl(pty->slave.get(), TIOCSCTTY, 0);
@@ -55,10 +56,10 @@ std::optional<winsize> window_size(int fd) {
 
 void set_window_size(int fd, const winsize& size) {
     long rc = ::ioctl(fd, TIOCSWINSZ, &size);
-    explain::syscall(Chapter::kTerminal,
-                     fmt::format("ioctl(master, TIOCSWINSZ, {{rows={}, cols={}}})", size.ws_row,
-                                 size.ws_col),
-                     rc, errno, "the container's window size");
+    explain::syscall(
+        Chapter::kTerminal,
+        fmt::format("ioctl(master, TIOCSWINSZ, {{rows={}, cols={}}})", size.ws_row, size.ws_col),
+        rc, errno, "the container's window size");
 }
 
 RawMode::RawMode(int fd) {

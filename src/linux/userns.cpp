@@ -175,7 +175,8 @@ void prepare(const rootfs::Layout& layout, const UsernsRemap& remap) {
         if (::chown(dir->c_str(), remap.first, remap.first) != 0)
             throw SysError("cannot give " + *dir + " to the container's root", errno);
     }
-    explain::step(Chapter::kUserNamespaces, fmt::format("chown(upper, work, {0}, {0})", remap.first), "0",
+    explain::step(Chapter::kUserNamespaces,
+                  fmt::format("chown(upper, work, {0}, {0})", remap.first), "0",
                   "the container's root owns its layer");
     // Where the overlay helper attaches the idmapped image, in its own mount namespace.
     fs::ensure_dir(layout.merged.substr(0, layout.merged.rfind('/')) + "/lower", 0755);

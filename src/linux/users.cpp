@@ -31,20 +31,23 @@ std::string read_in_root(int root_fd, const char* path) {
 }  // namespace
 
 ResolvedUser resolve_in_root(int root_fd, const std::string& spec) {
-    return resolve_user(spec, read_in_root(root_fd, "etc/passwd"), read_in_root(root_fd, "etc/group"));
+    return resolve_user(spec, read_in_root(root_fd, "etc/passwd"),
+                        read_in_root(root_fd, "etc/group"));
 }
 
 void switch_to(const ResolvedUser& user) {
     using explain::Chapter;
     long rc = ::setgroups(user.groups.size(), user.groups.data());
     int err = errno;
-    explain::syscall(Chapter::kUsers, fmt::format("setgroups({}, [{}])", user.groups.size(),
-                                                  fmt::join(user.groups, ", ")),
-                     rc, err, "supplementary groups: the image's, not ours");
+    explain::syscall(
+        Chapter::kUsers,
+        fmt::format("setgroups({}, [{}])", user.groups.size(), fmt::join(user.groups, ", ")), rc,
+        err, "supplementary groups: the image's, not ours");
     if (rc != 0) throw SysError("setgroups", err);
     rc = ::setresgid(user.gid, user.gid, user.gid);
     err = errno;
-    explain::syscall(Chapter::kUsers, fmt::format("setresgid({0}, {0}, {0})", user.gid), rc, err, "");
+    explain::syscall(Chapter::kUsers, fmt::format("setresgid({0}, {0}, {0})", user.gid), rc, err,
+                     "");
     if (rc != 0) throw SysError(fmt::format("setresgid({})", user.gid), err);
     rc = ::setresuid(user.uid, user.uid, user.uid);
     err = errno;

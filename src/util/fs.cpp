@@ -72,7 +72,9 @@ void remove_contents(int fd, const std::string& what) {
 
 }  // namespace
 
-std::string read_fd(int fd, const std::string& what) { return read_all(fd, what); }
+std::string read_fd(int fd, const std::string& what) {
+    return read_all(fd, what);
+}
 
 std::string read_file(const std::string& path) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -139,7 +141,7 @@ void remove_tree(const std::string& path) {
 }
 
 bool exists(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     return ::lstat(path.c_str(), &st) == 0;
 }
 

@@ -31,7 +31,7 @@ TEST(SeccompProgram, AnythingElseIsNoProgram) {
     EXPECT_FALSE(seccomp::deserialize(""));
     EXPECT_FALSE(seccomp::deserialize("not a program"));
     EXPECT_FALSE(seccomp::deserialize(bytes.substr(0, bytes.size() - 1)));  // cut short
-    EXPECT_FALSE(seccomp::deserialize(bytes + "x"));                       // trailing bytes
+    EXPECT_FALSE(seccomp::deserialize(bytes + "x"));                        // trailing bytes
     std::string other = bytes;
     other[0] = 'X';
     EXPECT_FALSE(seccomp::deserialize(other));

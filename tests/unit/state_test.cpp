@@ -11,7 +11,7 @@ using namespace vessel;
 namespace {
 
 class StateStoreTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         char tmpl[] = "/tmp/vessel-unit.XXXXXX";
         ASSERT_NE(mkdtemp(tmpl), nullptr);

@@ -31,13 +31,13 @@ struct Resources {
 };
 
 struct ContainerSpec {
-    std::string id;        // 64 hex characters
-    std::string name;      // unique, docker's rules
-    std::string image;     // absolute path of the image directory (the overlay's lower layer)
+    std::string id;     // 64 hex characters
+    std::string name;   // unique, docker's rules
+    std::string image;  // absolute path of the image directory (the overlay's lower layer)
     std::vector<std::string> args;  // argv of the command; args[0] is looked up in PATH
     std::vector<std::string> env;   // KEY=VALUE, the complete environment of the command
     std::string workdir = "/";
-    std::string user;      // as given to -u, "" for root; resolved against the image's /etc/passwd
+    std::string user;  // as given to -u, "" for root; resolved against the image's /etc/passwd
     std::string hostname;
     bool tty = false;          // -t: a pty from the container's own devpts
     bool interactive = false;  // -i: keep stdin attached

@@ -3,8 +3,9 @@
 //
 //   <root>/<id>/state.json      this container's ContainerState, replaced atomically
 //   <root>/<id>/upper, work     the overlay's writable layer (docs/filesystem.md)
-//   <root>/<id>/rootfs          where the overlay is mounted, inside the container's mount namespace
-//   <root>/.names/<name> -> id  name reservations: symlink(2) is atomic, so two containers
+//   <root>/<id>/rootfs          where the overlay is mounted, inside the container's mount
+//   namespace <root>/.names/<name> -> id  name reservations: symlink(2) is atomic, so two
+//   containers
 //                               started at once can never both get a name
 //
 // Writers hold the per-container lock (flock on the container's directory) while they
@@ -44,12 +45,12 @@ struct ContainerState {
     int64_t created_ns = 0;
     int64_t started_ns = 0;
     int64_t finished_ns = 0;
-    ProcessIdentity init;      // the container's PID 1, as seen from the host
-    ProcessIdentity owner;     // the vessel process that waits for it (foreground run or monitor)
+    ProcessIdentity init;   // the container's PID 1, as seen from the host
+    ProcessIdentity owner;  // the vessel process that waits for it (foreground run or monitor)
     std::optional<int> exit_code;
     bool oom_killed = false;
     nlohmann::json cgroup = nlohmann::json::object();  // the cgroup directories this container owns
-    std::string log_path;      // detached containers: where the monitor writes their output
+    std::string log_path;  // detached containers: where the monitor writes their output
 };
 
 void to_json(nlohmann::json& j, const ContainerState& s);
@@ -57,16 +58,16 @@ void from_json(const nlohmann::json& j, ContainerState& s);
 
 // An exclusive flock(2) on a container's directory, released when this object dies.
 class ContainerLock {
-public:
+  public:
     explicit ContainerLock(UniqueFd dir) : dir_(std::move(dir)) {}
     int dir_fd() const { return dir_.get(); }
 
-private:
+  private:
     UniqueFd dir_;
 };
 
 class StateStore {
-public:
+  public:
     explicit StateStore(std::string root = kDefaultStateRoot);
 
     const std::string& root() const { return root_; }
@@ -90,7 +91,7 @@ public:
 
     ContainerLock lock(const std::string& id) const;
 
-private:
+  private:
     std::string names_dir() const { return root_ + "/.names"; }
     void reserve_name(const std::string& name, const std::string& id) const;
 

@@ -33,14 +33,14 @@ void set_window_size(int fd, const winsize& size);
 // The host terminal in raw mode for as long as this object lives; restored by its destructor on
 // every way out of vessel (return, exception), and by restore() before an explicit exit.
 class RawMode {
-public:
+  public:
     explicit RawMode(int fd);
     ~RawMode() { restore(); }
     RawMode(const RawMode&) = delete;
     RawMode& operator=(const RawMode&) = delete;
     void restore();
 
-private:
+  private:
     int fd_ = -1;
     termios saved_{};
     bool active_ = false;

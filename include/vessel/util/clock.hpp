@@ -10,7 +10,8 @@ namespace vessel::clock {
 int64_t now_ns();  // CLOCK_REALTIME in nanoseconds since the epoch
 std::string to_rfc3339(int64_t unix_ns);
 int64_t from_rfc3339(const std::string& text);  // 0 when it cannot be parsed
-// "Less than a second", "5 seconds", "2 minutes", "3 hours", "4 days"... like docker's units.HumanDuration.
+// "Less than a second", "5 seconds", "2 minutes", "3 hours", "4 days"... like docker's
+// units.HumanDuration.
 std::string human_duration(int64_t ns);
 
 }  // namespace vessel::clock

@@ -18,22 +18,22 @@ inline constexpr int kSignalBase = 128;     // 128 + N when the command died of 
 }  // namespace exit_code
 
 class Error : public std::runtime_error {
-public:
+  public:
     explicit Error(const std::string& message, int exit_code = exit_code::kRuntimeError)
         : std::runtime_error(message), exit_code_(exit_code) {}
     int exit_code() const { return exit_code_; }
 
-private:
+  private:
     int exit_code_;
 };
 
 // A failed system call: "what: strerror(errno)", optionally followed by a hint.
 class SysError : public Error {
-public:
+  public:
     SysError(const std::string& what, int err, const std::string& hint = {});
     int err() const { return err_; }
 
-private:
+  private:
     int err_;
 };
 
