@@ -39,6 +39,11 @@ void set_up_stdio(const ContainerSpec& spec, const Channel& channel) {
     std::optional<terminal::Pty> pty;
     if (spec.tty) {
         pty = terminal::open_pty();
+        // The size of vessel's own terminal (still our stdin/stdout here), before the command
+        // can ask: programs read it once at start, before vessel would get to it.
+        auto size = terminal::window_size(STDIN_FILENO);
+        if (!size) size = terminal::window_size(STDOUT_FILENO);
+        if (size) terminal::set_window_size(pty->master.get(), *size);
         channel.send(Message::kPtyMaster, 0, 0, {}, pty->master.get());
         explain::step(Chapter::kHandshake, "sendmsg(handshake, kPtyMaster, SCM_RIGHTS{master})",
                       "1", "vessel relays the terminal");

@@ -144,6 +144,35 @@ load helpers
   [ "$(find_leftovers "$ROOT" | grep -c cgroup)" = 0 ]
 }
 
+@test "the kernel kills the container with vessel even without the janitor, also under -u" {
+  # PR_SET_PDEATHSIG alone: the janitor (which would empty the cgroup) is killed first.
+  # Changing credentials clears the parent-death signal; the child arms it again after -u.
+  for user in root user; do
+    "$VESSEL_BIN" --root "$ROOT" run -u "$user" "$IMAGE" sleep 1000 &
+    runner=$!
+    id=$(only_container_id)
+    wait_running "$id"
+    pid=$(state_of "$id" .pid)
+    [ "$(awk '/^Uid:/ {print $2}' /proc/$pid/status)" = "$(id -u "$user" 2>/dev/null || echo 1000)" ]
+    for child in $(pgrep -P "$runner"); do
+      [ "$child" != "$pid" ] && kill -KILL "$child"  # the janitor
+    done
+    kill -KILL "$runner"
+    wait "$runner" || true
+    wait_gone "$pid"
+    "$VESSEL_BIN" --root "$ROOT" rm -f "$id"
+  done
+}
+
+@test "-t sets the terminal's size from vessel's, and the host terminal is restored" {
+  run script -qec "stty rows 33 cols 111; stty -g >$ROOT/before; $VESSEL_BIN --root $ROOT run --rm -it $IMAGE stty size </dev/tty; stty -g >$ROOT/after" /dev/null
+  [ "$status" -eq 0 ]
+  [[ "$output" =~ "33 111" ]]
+  # Raw mode for the session, then back exactly as it was.
+  [ -s "$ROOT/before" ]
+  cmp "$ROOT/before" "$ROOT/after"
+}
+
 @test "-t gives the command a terminal of the container's own" {
   run script -qec "$VESSEL_BIN --root $ROOT run --rm -t $IMAGE sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty; echo \$TERM'" /dev/null
   [ "$status" -eq 0 ]
