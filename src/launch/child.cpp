@@ -76,6 +76,7 @@ void run_child(const ChildPlan& plan, Channel channel) {
     try {
         UniqueFd made_root = wait_for_go(channel);
         if (spec.security.userns) userns::become_root();
+        if (spec.network == NetworkMode::kNone) namespaces::unshare_network_namespace();
         // Device nodes and mount points get exactly the modes we ask for; the command gets
         // docker's umask back before execve.
         ::umask(0);

@@ -16,8 +16,9 @@ namespace vessel::namespaces {
 using explain::Chapter;
 
 uint64_t clone_flags(const ContainerSpec& spec, bool cgroupns_at_clone) {
+    // Not CLONE_NEWNET: the child makes its network namespace itself (unshare_network_namespace)
+    // while the parent makes the cgroups, instead of the parent making it inside clone3.
     uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
-    if (spec.network == NetworkMode::kNone) flags |= CLONE_NEWNET;
     if (cgroupns_at_clone) flags |= CLONE_NEWCGROUP;
     if (spec.security.userns) flags |= CLONE_NEWUSER;  // --userns=remap (docs/user-namespaces.md)
     return flags;
@@ -93,6 +94,14 @@ Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup, std::st
                    err == EPERM    ? "are you root?"
                    : err == ENOSPC ? "too many namespaces"
                                    : "");
+}
+
+void unshare_network_namespace() {
+    long rc = ::unshare(CLONE_NEWNET);
+    int err = errno;
+    explain::syscall(Chapter::kNamespaces, "unshare(CLONE_NEWNET)", rc, err,
+                     "an empty network, made while the parent makes our cgroups");
+    if (rc != 0) throw SysError("unshare(CLONE_NEWNET)", err);
 }
 
 void unshare_cgroup_namespace() {

@@ -74,6 +74,8 @@ load helpers
   run vessel run --rm --network host "$IMAGE" sh -c 'ls /sys/class/net | sort | tr "\n" " "'
   [ "$status" -eq 0 ]
   [ "$output" = "$host_links" ]
+  run vessel run --rm --network host "$IMAGE" readlink /proc/self/ns/net
+  [ "$output" = "$(readlink /proc/self/ns/net)" ]
 }
 
 @test "exit codes: the command's own, 128+N, 126, 127" {
@@ -240,6 +242,8 @@ load helpers
   [ "$status" -eq 0 ]
   [[ "$output" =~ clone3\(\{flags=CLONE_NEWNS\|CLONE_NEWPID ]]
   [[ "$output" =~ 'pivot_root(".", ".") = 0' ]]
+  # The network namespace is made by the child, not by clone3 (docs/namespaces.md).
+  [[ "$output" =~ 'child   unshare(CLONE_NEWNET) = 0' ]]
   [[ "$output" =~ "docs/filesystem.md" ]]
   [[ "$output" =~ 'execve("/bin/true"' ]]
   # In the order they happen: clone3, then sethostname, mounts, pivot_root, execve.

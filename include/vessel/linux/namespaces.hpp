@@ -14,9 +14,12 @@
 
 namespace vessel::namespaces {
 
-// The CLONE_NEW* flags for a container: pid, mount, uts, ipc, net (unless --network host) and,
-// when `cgroupns_at_clone`, cgroup. On cgroup v1 the child unshares its cgroup namespace later,
-// once it sits in its cgroups, so that those become its root.
+// The CLONE_NEW* flags for a container's clone3: pid, mount, uts, ipc, user (--userns=remap)
+// and, when `cgroupns_at_clone`, cgroup. Two namespaces come later, from the child itself:
+//  - cgroup on v1, once the child sits in its cgroups, so that those become its root;
+//  - network (unless --network host): the costliest namespace to make (~0.5 ms: a loopback
+//    device and the network's sysctl tables), so the child makes it while the parent makes
+//    the cgroups, rather than the parent inside clone3 while the child waits.
 uint64_t clone_flags(const ContainerSpec& spec, bool cgroupns_at_clone);
 
 // "CLONE_NEWNS|CLONE_NEWPID|..." for the trace.
@@ -33,6 +36,9 @@ struct Child {
 // Throws SysError in the parent when the kernel refuses. `why` annotates the trace.
 Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup,
                   std::string_view why = "a child in new namespaces");
+
+// unshare(CLONE_NEWNET) in the child, first thing after kGo (see clone_flags).
+void unshare_network_namespace();
 
 // unshare(CLONE_NEWCGROUP) in the child, for cgroup v1 (see clone_flags).
 void unshare_cgroup_namespace();
