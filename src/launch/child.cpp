@@ -1,7 +1,6 @@
 #include "vessel/launch/child.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -38,16 +37,6 @@ UniqueFd wait_for(const Channel& channel, Message expected, const char* why) {
     explain::step(Chapter::kHandshake, "recvmsg(handshake)",
                   expected == Message::kGo ? "kGo" : "kReady", why);
     return std::move(msg->fd);
-}
-
-// The kernel clears PR_SET_PDEATHSIG whenever our credentials change, as they just did with -u.
-// Arm it again, then make sure vessel did not die in between: its end of the handshake would
-// then be closed, and nobody would be left to kill us.
-void rearm_death_signal(const Channel& channel) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    pollfd parent{channel.fd(), POLLRDHUP, 0};
-    if (::poll(&parent, 1, 0) > 0 && (parent.revents & (POLLHUP | POLLRDHUP)))
-        ::_exit(exit_code::kRuntimeError);
 }
 
 // Returns the fd that came with kGo: with --userns=remap, the root the parent made.
@@ -108,7 +97,7 @@ void run_child(const ChildPlan& plan, Channel channel) {
         enter_workdir(spec.workdir, /*create=*/true);
         std::string path = resolve_command(spec, channel);
         confinement::apply(*plan.confinement);
-        rearm_death_signal(channel);
+        rearm_parent_death_signal(channel);
         // Sealed (and filtered) before the --init fork, so init is held as tightly as the command.
         confinement::seal_before_exec(*plan.confinement);
         if (spec.init) mini_init::become_init_and_fork(channel, spec.tty);

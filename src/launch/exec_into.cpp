@@ -46,17 +46,8 @@ struct ExecChildPlan {
     const confinement::Plan* confinement;  // prepared on the host side, as for run
     const ns_join::Target* namespaces;
     const cgroups::JoinTarget* cgroup;
-    int child_flags;   // what the child joins itself
-    int parent_pidfd;  // vessel exec, to notice its death
+    int child_flags;  // what the child joins itself
 };
-
-// PR_SET_PDEATHSIG is cleared whenever credentials change (a -u user, a user namespace), so it
-// is armed again after confinement; a parent that died meanwhile shows as a readable pidfd.
-void rearm_parent_death_signal(int parent_pidfd) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    pollfd p{parent_pidfd, POLLIN, 0};
-    if (::poll(&p, 1, 0) > 0) ::_exit(exit_code::kRuntimeError);
-}
 
 [[noreturn]] void run_exec_child(const ExecChildPlan& plan, const Channel& channel) {
     const ContainerSpec& spec = *plan.spec;
@@ -90,7 +81,7 @@ void rearm_parent_death_signal(int parent_pidfd) {
         }
         std::string path = resolve_command(spec, channel);
         confinement::apply(*plan.confinement);
-        if (!spec.detach) rearm_parent_death_signal(plan.parent_pidfd);
+        if (!spec.detach) rearm_parent_death_signal(channel);
         confinement::seal_before_exec(*plan.confinement);
         ::umask(022);
         signals::reset_for_exec();
@@ -120,12 +111,6 @@ std::optional<seccomp::Program> kept_seccomp_program(const StateStore& store,
                       fmt::format("{} BPF instructions", program->code.size()),
                       "the container's filter, compiled once by vessel run");
     return program;
-}
-
-UniqueFd pidfd_of_self() {
-    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0)));
-    if (!fd) throw SysError("pidfd_open(self)", errno);
-    return fd;
 }
 
 }  // namespace
@@ -165,7 +150,6 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
         signal_fd = signals::open_signalfd(forwarded);
     }
     ::signal(SIGPIPE, SIG_IGN);
-    UniqueFd self = pidfd_of_self();
 
     explain::section("into the container's namespaces and cgroup");
     // Non-dumpable before entering anything: nothing in the container may ptrace vessel or open
@@ -179,8 +163,7 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
                                          "born inside the container's pid namespace and cgroup");
     if (child.pid == 0) {
         parent_end.close();
-        ExecChildPlan plan{&spec,     &confine, &namespaces, &cgroup, flags & kJoinedByChild,
-                           self.get()};
+        ExecChildPlan plan{&spec, &confine, &namespaces, &cgroup, flags & kJoinedByChild};
         run_exec_child(plan, child_end);
     }
     child_end.close();

@@ -1,6 +1,9 @@
 #include "vessel/launch/process_start.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +36,13 @@ void report_and_exit(const Channel& channel, int code, int err, const std::strin
         // The parent is gone; nobody is left to tell.
     }
     ::_exit(code);
+}
+
+void rearm_parent_death_signal(const Channel& to_parent) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    pollfd parent{to_parent.fd(), POLLRDHUP, 0};
+    if (::poll(&parent, 1, 0) > 0 && (parent.revents & (POLLHUP | POLLRDHUP)))
+        ::_exit(exit_code::kRuntimeError);
 }
 
 void set_up_stdio(const ContainerSpec& spec, const Channel& channel) {

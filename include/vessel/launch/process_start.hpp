@@ -35,6 +35,11 @@ std::string find_executable(const std::string& name, const std::vector<std::stri
 // find_executable for spec.args[0], or report_and_exit with 127 when it does not exist.
 std::string resolve_command(const ContainerSpec& spec, const Channel& channel);
 
+// The kernel clears PR_SET_PDEATHSIG whenever credentials change (a -u user, a user namespace),
+// so after confinement the process arms it again, then checks that its parent (the other end of
+// `to_parent`) is still there: had it died in between, nobody would be left to kill us.
+void rearm_parent_death_signal(const Channel& to_parent);
+
 // execve(path, spec.args, spec.env). On failure, reports 127 (ENOENT) or 126 and _exits.
 [[noreturn]] void exec_command(const ContainerSpec& spec, const std::string& path,
                                const Channel& channel);
