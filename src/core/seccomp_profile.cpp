@@ -384,6 +384,13 @@ Resolved resolve(const Profile& profile, caps::Mask mask, const Platform& platfo
     } else {
         r.architectures = profile.architectures;
     }
+    if (!platform.x32_abi) {
+        auto x32 = std::find(r.architectures.begin(), r.architectures.end(), "SCMP_ARCH_X32");
+        if (x32 != r.architectures.end()) {
+            r.architectures.erase(x32);
+            r.left_out_x32 = true;
+        }
+    }
     for (const Rule& rule : profile.rules) {
         if (!applies(rule, mask, platform)) continue;
         uint32_t err = rule.errno_ret.value_or(rule.action == Action::kErrno ? 1 : 0);

@@ -45,6 +45,9 @@ std::optional<seccomp::Program> compile_seccomp(const Security& security,
     const std::string source = custom ? security.seccomp : "default (Docker's)";
     auto platform = seccomp_profile::native_platform_defaults();
     platform.kernel = seccomp::kernel_version();
+#if defined(__x86_64__)
+    platform.x32_abi = seccomp::kernel_has_x32_abi();
+#endif
 
     // A program compiled by an earlier start from the very same inputs (seccomp_cache.hpp).
     std::string cache_path;

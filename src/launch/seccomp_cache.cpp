@@ -18,11 +18,11 @@ std::string file_name(std::string_view profile_text, caps::Mask capabilities,
                       const seccomp_profile::Platform& platform) {
     const scmp_version* lib = seccomp_version();
     // Everything the compiled program depends on, and the versions of what compiles it.
-    std::string inputs =
-        fmt::format("vessel {} libseccomp {}.{}.{} arch {} kernel {}.{} caps {:#x} profile {:016x}",
-                    VESSEL_VERSION, lib ? lib->major : 0, lib ? lib->minor : 0,
-                    lib ? lib->micro : 0, platform.scmp_arch, platform.kernel.first,
-                    platform.kernel.second, capabilities, hash::fnv1a64(profile_text));
+    std::string inputs = fmt::format(
+        "vessel {} r{} libseccomp {}.{}.{} arch {} x32 {} kernel {}.{} caps {:#x} profile {:016x}",
+        VESSEL_VERSION, seccomp::kCompileRevision, lib ? lib->major : 0, lib ? lib->minor : 0,
+        lib ? lib->micro : 0, platform.scmp_arch, platform.x32_abi, platform.kernel.first,
+        platform.kernel.second, capabilities, hash::fnv1a64(profile_text));
     return fmt::format("{:016x}.bpf", hash::fnv1a64(inputs));
 }
 

@@ -83,6 +83,13 @@ struct CtxDeleter {
 
 }  // namespace
 
+bool kernel_has_x32_abi() {
+    // getpid through the x32 system call table: the pid where there is one, ENOSYS where the
+    // kernel was built without it (or boots with syscall.x32=n).
+    constexpr long kX32SyscallBit = 0x40000000;
+    return ::syscall(kX32SyscallBit | SYS_getpid) != -1 || errno != ENOSYS;
+}
+
 std::pair<int, int> kernel_version() {
     utsname u{};
     int major = 0, minor = 0;
@@ -100,6 +107,9 @@ Program compile(const seccomp_profile::Resolved& profile) {
     if (!ctx) throw Error("seccomp_init failed");
     // We set no_new_privs ourselves (or, with --security-opt no-new-privileges=false, do not).
     seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
+    // x32 left out on a kernel that cannot run it: its calls get the kernel's own answer.
+    if (profile.left_out_x32)
+        seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
     for (const auto& arch_name : profile.architectures) {
         // libseccomp's names are lower case ("x86_64"); the profile's are SCMP_ARCH_X86_64.
         std::string lower = arch_name.substr(std::string_view("SCMP_ARCH_").size());

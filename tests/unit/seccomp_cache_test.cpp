@@ -69,4 +69,7 @@ TEST_F(SeccompCache, TheNameChangesWithEveryInput) {
     auto other = p;
     other.scmp_arch = "SCMP_ARCH_AARCH64";
     EXPECT_NE(seccomp_cache::file_name("{profile}", 0xa80425fb, other), base);
+    auto no_x32 = p;
+    no_x32.x32_abi = false;
+    EXPECT_NE(seccomp_cache::file_name("{profile}", 0xa80425fb, no_x32), base);
 }

@@ -95,6 +95,19 @@ TEST(SeccompProfile, DockerDefaultResolvesLikeDockerForAmd64) {
     EXPECT_TRUE(rules_for(resolve(profile, caps::docker_default(), old), "ptrace").empty());
 }
 
+TEST(SeccompProfile, AKernelWithoutX32LosesOnlyTheX32Architecture) {
+    auto profile = parse(docker_default_text(), "default");
+    auto with = resolve(profile, caps::docker_default(), amd64(), "default");
+    auto platform = amd64();
+    platform.x32_abi = false;
+    auto without = resolve(profile, caps::docker_default(), platform, "default");
+    EXPECT_EQ(without.architectures,
+              (std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}));
+    EXPECT_TRUE(without.left_out_x32);
+    EXPECT_FALSE(with.left_out_x32);
+    EXPECT_EQ(without.rules.size(), with.rules.size());  // the same rules for what remains
+}
+
 TEST(SeccompProfile, CapabilityGatedGroups) {
     auto profile = parse(docker_default_text(), "default");
     auto r = resolve(profile, with({"SYS_ADMIN"}), amd64());

@@ -71,6 +71,10 @@ struct Platform {
     std::string scmp_arch = "SCMP_ARCH_X86_64";
     std::string go_arch = "amd64";
     std::pair<int, int> kernel{6, 1};
+    // Whether the running kernel executes x32 system calls. A kernel built without the x32 ABI
+    // answers every one of them ENOSYS; the filter then leaves x32 out (a third of Docker's
+    // program on x86_64) and answers them ENOSYS itself, exactly as the kernel would.
+    bool x32_abi = true;
 };
 Platform native_platform_defaults();  // the architecture vessel was built for; kernel 0.0
 
@@ -90,6 +94,7 @@ struct Resolved {
     std::vector<std::string> architectures;
     std::vector<std::string> flags;
     std::vector<ResolvedRule> rules;
+    bool left_out_x32 = false;  // the kernel has no x32 ABI: its calls get ENOSYS (Platform)
 };
 
 // Applies includes/excludes against `caps` and `platform`, expands archMap for the native

@@ -29,6 +29,10 @@ struct Program {
 // name is unknown or libseccomp refuses a rule.
 Program compile(const seccomp_profile::Resolved& profile);
 
+// Bump whenever compile() would turn the same resolved profile into another program: compiled
+// programs are cached under a key that includes it (src/launch/seccomp_cache.cpp).
+inline constexpr int kCompileRevision = 2;
+
 // Child side, last before execve: installs the filter. Needs no_new_privs or CAP_SYS_ADMIN.
 void load(const Program& program);
 
@@ -41,5 +45,8 @@ std::optional<Program> deserialize(std::string_view bytes);
 
 // The running kernel's version, for minKernel in Docker's profiles.
 std::pair<int, int> kernel_version();
+
+// Whether the running kernel executes x32 system calls (seccomp_profile::Platform::x32_abi).
+bool kernel_has_x32_abi();
 
 }  // namespace vessel::seccomp
