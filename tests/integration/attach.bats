@@ -6,7 +6,7 @@ load helpers
 
 @test "attach to run -dit: input reaches the shell, its exit code comes back" {
   vessel run -dit --name sh1 "$IMAGE" sh >/dev/null
-  run script -qec "printf 'echo hello-\$((40+2))\nexit 5\n' | $VESSEL_BIN --root $ROOT attach sh1" /dev/null
+  run timeout 60 script -qec "printf 'echo hello-\$((40+2))\nexit 5\n' | $VESSEL_BIN --root $ROOT attach sh1" /dev/null
   [ "$status" -eq 5 ]
   [[ "$output" =~ hello-42 ]]
   [ "$(vessel inspect -f '{{.State.ExitCode}}' sh1)" = 5 ]
@@ -26,7 +26,7 @@ load helpers
 @test "attach without -i shows the output from now on and the exit code" {
   vessel run -d --name late "$IMAGE" sh -c 'echo early; sleep 1; echo late; exit 4' >/dev/null
   wait_log late early
-  run vessel attach late
+  run timeout 60 "$VESSEL_BIN" --root "$ROOT" attach late
   [ "$status" -eq 4 ]
   [ "$output" = late ]
   vessel rm late
@@ -34,13 +34,13 @@ load helpers
 
 @test "Ctrl-P Ctrl-Q detaches and leaves the container running" {
   vessel run -dit --name keep "$IMAGE" sh >/dev/null
-  run script -qec "(printf 'echo marker-\$((6*7))\n'; sleep 0.5; printf '\x10\x11') | $VESSEL_BIN --root $ROOT attach keep" /dev/null
+  run timeout 60 script -qec "(printf 'echo marker-\$((6*7))\n'; sleep 0.5; printf '\x10\x11') | $VESSEL_BIN --root $ROOT attach keep" /dev/null
   [ "$status" -eq 0 ]
   [[ "$output" =~ marker-42 ]]
   [[ "$output" =~ "detached from keep" ]]
   [ "$(status_of keep)" = running ]
   # The shell is still there for the next attach.
-  run script -qec "(printf 'echo again-\$((1+1))\n'; sleep 0.5; printf '\x10\x11') | $VESSEL_BIN --root $ROOT attach keep" /dev/null
+  run timeout 60 script -qec "(printf 'echo again-\$((1+1))\n'; sleep 0.5; printf '\x10\x11') | $VESSEL_BIN --root $ROOT attach keep" /dev/null
   [ "$status" -eq 0 ]
   [[ "$output" =~ again-2 ]]
   [ "$(status_of keep)" = running ]
