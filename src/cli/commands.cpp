@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "vessel/cli/command.hpp"
+#include "vessel/linux/signals.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/log.hpp"
 
@@ -37,6 +38,13 @@ StateStore open_store(const GlobalOptions& global) {
     char cwd[PATH_MAX];
     if (!::getcwd(cwd, sizeof cwd)) throw SysError("getcwd", errno);
     return StateStore(std::string(cwd) + "/" + global.root);
+}
+
+int parse_signal_option(const std::string& text) {
+    auto sig = signals::parse(text);
+    if (!sig)
+        throw Error("invalid signal \"" + text + "\": use a name (TERM, SIGUSR1) or a number");
+    return *sig;
 }
 
 int for_each_container(const std::vector<std::string>& references,

@@ -1,7 +1,6 @@
 // vessel kill [-s SIGNAL] CONTAINER...
 #include "vessel/cli/command.hpp"
 #include "vessel/launch/control.hpp"
-#include "vessel/linux/signals.hpp"
 #include "vessel/util/error.hpp"
 
 namespace vessel::cli {
@@ -19,13 +18,10 @@ class KillCommand final : public Command {
 
     int execute(const GlobalOptions& global) override {
         require_root();
-        auto sig = signals::parse(signal_);
-        if (!sig)
-            throw Error("invalid signal \"" + signal_ +
-                        "\": use a name (KILL, SIGUSR1) or a number");
+        const int sig = parse_signal_option(signal_);
         StateStore store = open_store(global);
         return for_each_container(containers_, [&](const std::string& reference) {
-            control::kill(store.load(store.resolve(reference)), *sig);
+            control::kill(store.load(store.resolve(reference)), sig);
         });
     }
 

@@ -3,7 +3,6 @@
 
 #include "vessel/cli/command.hpp"
 #include "vessel/launch/control.hpp"
-#include "vessel/linux/signals.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/log.hpp"
 
@@ -25,10 +24,7 @@ class StopCommand final : public Command {
 
     int execute(const GlobalOptions& global) override {
         require_root();
-        auto sig = signals::parse(signal_);
-        if (!sig)
-            throw Error("invalid signal \"" + signal_ +
-                        "\": use a name (TERM, SIGINT) or a number");
+        const int sig = parse_signal_option(signal_);
         StateStore store = open_store(global);
 
         // Resolve every name first; stop the known ones together, in parallel as docker does.
@@ -43,7 +39,7 @@ class StopCommand final : public Command {
                 status = exit_code::kRuntimeError;
             }
         }
-        auto errors = control::stop(store, ids, *sig, std::chrono::seconds(seconds_));
+        auto errors = control::stop(store, ids, sig, std::chrono::seconds(seconds_));
         for (size_t i = 0; i < ids.size(); ++i) {
             if (errors[i].empty()) {
                 std::printf("%s\n", shown[i].c_str());

@@ -27,14 +27,8 @@ namespace {
 Channel connect_to_monitor(const StateStore& store, const ContainerState& state) {
     UniqueFd sock(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
     if (!sock) throw SysError("socket(AF_UNIX)", errno);
-    const std::string dir = store.dir_of(state.spec.id);
-    UniqueFd dir_fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!dir_fd) throw SysError("cannot open " + dir, errno);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::string path = fmt::format("/proc/self/fd/{}/{}", dir_fd.get(), kAttachSocketName);
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    AttachAddress where = attach_address(store.dir_of(state.spec.id));
+    if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&where.addr), sizeof where.addr) != 0)
         throw SysError("cannot attach to container " + control::display_name(state), errno,
                        "is its monitor still running?");
     return Channel(std::move(sock));

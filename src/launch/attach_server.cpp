@@ -17,19 +17,22 @@
 
 namespace vessel {
 
+AttachAddress attach_address(const std::string& dir) {
+    AttachAddress a;
+    a.dir_fd.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!a.dir_fd) throw SysError("cannot open " + dir, errno);
+    a.addr.sun_family = AF_UNIX;
+    std::string path = fmt::format("/proc/self/fd/{}/{}", a.dir_fd.get(), kAttachSocketName);
+    std::strncpy(a.addr.sun_path, path.c_str(), sizeof a.addr.sun_path - 1);
+    return a;
+}
+
 AttachServer::AttachServer(const std::string& dir, int input_fd, int pty_fd)
     : input_fd_(input_fd), pty_fd_(pty_fd) {
     listen_.reset(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!listen_) throw SysError("socket(AF_UNIX)", errno);
-    // A socket path must fit in sun_path (108 bytes), which a deep --root would overflow; a
-    // path through our fd of the directory is always short.
-    UniqueFd dir_fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!dir_fd) throw SysError("cannot open " + dir, errno);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::string path = fmt::format("/proc/self/fd/{}/{}", dir_fd.get(), kAttachSocketName);
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    if (::bind(listen_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    AttachAddress where = attach_address(dir);
+    if (::bind(listen_.get(), reinterpret_cast<sockaddr*>(&where.addr), sizeof where.addr) != 0)
         throw SysError("cannot listen on " + dir + "/" + kAttachSocketName, errno);
     check(::listen(listen_.get(), 8), "listen");
 }

@@ -69,10 +69,11 @@ std::optional<seccomp::Program> compile_seccomp(const Security& security,
     auto program = seccomp::compile(resolved);
     explain::step(Chapter::kSeccomp, fmt::format("seccomp_export_bpf(profile {})", source),
                   fmt::format("{} BPF instructions", program.code.size()),
-                  fmt::format("parsed, resolved for our capabilities and compiled in {:.2f}ms{}",
+                  fmt::format("parsed, resolved for our capabilities and compiled in {:.2f}ms{}{}",
                               std::chrono::duration<double, std::milli>(
                                   std::chrono::steady_clock::now() - start)
                                   .count(),
+                              resolved.left_out_x32 ? "; x32 left out (this kernel has none)" : "",
                               program.skipped.empty()
                                   ? ""
                                   : fmt::format("; {} calls unknown to libseccomp keep the default",

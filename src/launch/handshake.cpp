@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "vessel/linux/fd_passing.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 
@@ -32,53 +33,23 @@ void Channel::send(Message type, int32_t exit_code, int32_t err, std::string_vie
     Header header{type, exit_code, err};
     text = text.substr(0, kMaxText);
     iovec iov[2] = {{&header, sizeof header}, {const_cast<char*>(text.data()), text.size()}};
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = text.empty() ? 1 : 2;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    if (attach_fd >= 0) {
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(cmsg), &attach_fd, sizeof(int));
-    }
-    while (::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL) < 0) {
-        if (errno != EINTR) throw SysError("handshake: sendmsg", errno);
-    }
+    if (int e = fd_passing::send(fd_.get(), iov, text.empty() ? 1 : 2, attach_fd))
+        throw SysError("handshake: sendmsg", e);
 }
 
 std::optional<Received> Channel::receive() const {
     Header header{};
     char text[kMaxText];
     iovec iov[2] = {{&header, sizeof header}, {text, sizeof text}};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = 2;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    while ((n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC)) < 0) {
-        if (errno != EINTR) throw SysError("handshake: recvmsg", errno);
-    }
+    Received out;
+    ssize_t n = fd_passing::receive(fd_.get(), iov, 2, out.fd);
+    if (n < 0) throw SysError("handshake: recvmsg", static_cast<int>(-n));
     if (n == 0) return std::nullopt;
     if (static_cast<size_t>(n) < sizeof header) throw Error("handshake: short message");
-
-    Received out;
     out.type = header.type;
     out.exit_code = header.exit_code;
     out.err = header.err;
     out.text.assign(text, static_cast<size_t>(n) - sizeof header);
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-            out.fd.reset(fd);
-        }
-    }
     return out;
 }
 

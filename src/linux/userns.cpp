@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "vessel/linux/fd_passing.hpp"
 #include "vessel/linux/rlimits.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
@@ -48,47 +49,15 @@ struct HelperReply {
 
 void send_reply(int sock, const HelperReply& reply, int fd) {
     iovec iov{const_cast<HelperReply*>(&reply), sizeof reply};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    if (fd >= 0) {
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    }
-    while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
-    }
+    fd_passing::send(sock, &iov, 1, fd);  // a parent that left learns nothing either way
 }
 
 HelperReply receive_reply(int sock, UniqueFd& fd) {
     HelperReply reply;
-    reply.err = EPROTO;
     iovec iov{&reply, sizeof reply};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    while ((n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-    }
-    if (n != static_cast<ssize_t>(sizeof reply)) {
+    if (fd_passing::receive(sock, &iov, 1, fd) != static_cast<ssize_t>(sizeof reply)) {
         reply.err = EPROTO;
         std::snprintf(reply.text, sizeof reply.text, "the overlay helper ended without a word");
-        return reply;
-    }
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int received;
-            std::memcpy(&received, CMSG_DATA(c), sizeof received);
-            fd.reset(received);
-        }
     }
     return reply;
 }

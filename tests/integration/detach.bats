@@ -164,11 +164,14 @@ last" ]
 }
 
 @test "50 concurrent run -d all succeed, each listed once, none corrupted" {
+  # Our own list of pids: `jobs -p` would also name bats' BATS_TEST_TIMEOUT watchdog.
+  pids=()
   for i in $(seq 50); do
     "$VESSEL_BIN" --root "$ROOT" run -d --name c$i "$IMAGE" sleep 1000 >"$ROOT.out$i" 2>&1 &
+    pids+=($!)
   done
   failed=0
-  for job in $(jobs -p); do wait "$job" || failed=$((failed + 1)); done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
   cat "$ROOT".out* | grep -v -E '^[0-9a-f]{64}$' || true
   rm -f "$ROOT".out*
   [ "$failed" -eq 0 ]

@@ -96,7 +96,7 @@ sc" ]
   id=$(vessel run -d --name kk "$IMAGE" sleep 1000)
   run vessel kill -s SIGBOGUS kk
   [ "$status" -eq 125 ]
-  [ "$output" = 'vessel: error: invalid signal "SIGBOGUS": use a name (KILL, SIGUSR1) or a number' ]
+  [ "$output" = 'vessel: error: invalid signal "SIGBOGUS": use a name (TERM, SIGUSR1) or a number' ]
   run vessel kill -s 0x9 kk
   [ "$status" -eq 125 ]
   [ "$(status_of kk)" = running ]

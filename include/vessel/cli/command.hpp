@@ -54,6 +54,9 @@ void require_root();
 // The state store at --root, made absolute (a detached monitor leaves the working directory).
 StateStore open_store(const GlobalOptions& global);
 
+// The signal of a -s/--signal option: a name (TERM, SIGUSR1) or a number. Throws Error (125).
+int parse_signal_option(const std::string& text);
+
 // For commands that take several containers (stop, kill, rm): runs `action` on each reference,
 // prints the reference on success as docker does, prints one error line per failure and goes on.
 // Returns 0, or 125 if any failed.

@@ -5,6 +5,8 @@
 // so a stuck `vessel attach` never stalls the container's output.
 #pragma once
 
+#include <sys/un.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +18,16 @@
 namespace vessel {
 
 inline constexpr const char* kAttachSocketName = "attach.sock";
+
+// The address of <dir>/attach.sock, for bind (the monitor) and connect (vessel attach). A socket
+// path must fit in sun_path (108 bytes), which a deep --root would overflow; a path through an
+// fd of the directory, /proc/self/fd/N/attach.sock, is always short. The fd must stay open until
+// the bind or connect is done.
+struct AttachAddress {
+    UniqueFd dir_fd;
+    sockaddr_un addr{};
+};
+AttachAddress attach_address(const std::string& dir);  // throws SysError
 
 class AttachServer {
   public:
