@@ -34,13 +34,14 @@ load helpers
 
 @test "Ctrl-P Ctrl-Q detaches and leaves the container running" {
   vessel run -dit --name keep "$IMAGE" sh >/dev/null
-  run timeout 60 script -qec "(printf 'echo marker-\$((6*7))\n'; sleep 0.5; printf '\x10\x11') | $VESSEL_BIN --root $ROOT attach keep" /dev/null
+  # The keys are read from a pipe: the container's terminal (-t) is what makes them keys.
+  run timeout 60 bash -c "(printf 'echo marker-\$((6*7))\n'; sleep 0.5; printf '\x10\x11') | $VESSEL_BIN --root $ROOT attach keep"
   [ "$status" -eq 0 ]
   [[ "$output" =~ marker-42 ]]
   [[ "$output" =~ "detached from keep" ]]
   [ "$(status_of keep)" = running ]
   # The shell is still there for the next attach.
-  run timeout 60 script -qec "(printf 'echo again-\$((1+1))\n'; sleep 0.5; printf '\x10\x11') | $VESSEL_BIN --root $ROOT attach keep" /dev/null
+  run timeout 60 bash -c "(printf 'echo again-\$((1+1))\n'; sleep 0.5; printf '\x10\x11') | $VESSEL_BIN --root $ROOT attach keep"
   [ "$status" -eq 0 ]
   [[ "$output" =~ again-2 ]]
   [ "$(status_of keep)" = running ]
