@@ -18,6 +18,7 @@
 #include "vessel/util/explain.hpp"
 #include "vessel/util/fs.hpp"
 #include "vessel/util/hash.hpp"
+#include "vessel/util/log.hpp"
 #include "vessel/util/unique_fd.hpp"
 
 namespace vessel::seccomp {
@@ -107,6 +108,14 @@ Program compile(const seccomp_profile::Resolved& profile) {
     if (!ctx) throw Error("seccomp_init failed");
     // We set no_new_privs ourselves (or, with --security-opt no-new-privileges=false, do not).
     seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
+    // A binary tree of system call numbers instead of one long chain of comparisons. Longer
+    // (870 instructions against 702 for Docker's profile), yet loaded 3-4 times faster: at load,
+    // the kernel runs the filter once for every system call number of every architecture to
+    // find those it always allows (its per-filter bitmap cache, Linux 5.11), and in a chain most
+    // of those runs walk hundreds of comparisons. Every system call the container makes walks
+    // the shorter path too.
+    if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2); rc != 0)
+        spdlog::debug("libseccomp cannot build a binary tree: {}", errno_text(-rc));
     // x32 left out on a kernel that cannot run it: its calls get the kernel's own answer.
     if (profile.left_out_x32)
         seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));

@@ -31,7 +31,7 @@ Program compile(const seccomp_profile::Resolved& profile);
 
 // Bump whenever compile() would turn the same resolved profile into another program: compiled
 // programs are cached under a key that includes it (src/launch/seccomp_cache.cpp).
-inline constexpr int kCompileRevision = 2;
+inline constexpr int kCompileRevision = 3;
 
 // Child side, last before execve: installs the filter. Needs no_new_privs or CAP_SYS_ADMIN.
 void load(const Program& program);
