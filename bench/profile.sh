@@ -111,8 +111,8 @@ section_ldso() {
     awk '/execve\(/ && !e { e = $2 } /geteuid/ && !g { g = $2 } END { printf "%.3f\n", (g - e) * 1000 }' "$work/pre.st"
   done | sort -n | awk '{ v[NR] = $1 } END {
     printf "# execve to the first syscall of run: median %.2f ms, min %.2f (%d runs)\n", v[int((NR + 1) / 2)], v[1], NR }'
-  echo "# shared libraries: $(ldd "$VESSEL" | grep -c '=>')"
-  ldd "$VESSEL" | awk '{print "#   " $1}'
+  echo "# shared libraries: $(ldd "$VESSEL" 2>/dev/null | grep -c '=>' || true)"
+  ldd "$VESSEL" 2>/dev/null | awk '{print "#   " $1}' || true
 }
 
 section_cli() {

@@ -76,8 +76,9 @@ for applet in $("$busybox" --list); do
 done
 # Without its debug info (most of a RelWithDebInfo binary), which the VM would copy around.
 objcopy --strip-debug "$VESSEL_BIN" "$root/opt/vessel/bin/vessel"
-# vessel's shared libraries, at the paths its ELF interpreter looks for them.
-for lib in $(ldd "$VESSEL_BIN" | grep -oE '/[^ ]+'); do
+# vessel's shared libraries, at the paths its ELF interpreter looks for them: none for the
+# default static build, glibc's for a build made another way.
+for lib in $(ldd "$VESSEL_BIN" 2>/dev/null | grep -oE '/[^ ]+' || true); do
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done
@@ -88,6 +89,7 @@ cp "$overlay_ko" "$root/lib/modules/overlay.ko"
 cp "$here/init" "$root/init"
 cp "$here/limits.sh" "$root/opt/vessel/limits.sh"
 cp "$here/security.sh" "$root/opt/vessel/security.sh"
+cp "$here/watchdog.sh" "$root/opt/vessel/watchdog.sh"
 chmod 755 "$root/init" "$root/opt/vessel/limits.sh" "$root/opt/vessel/security.sh"
 # Uncompressed: decompressing under TCG costs more than reading a bigger file.
 (cd "$root" && find . | "$busybox" cpio -o -H newc 2>/dev/null) >"$work/initrd"

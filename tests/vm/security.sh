@@ -3,6 +3,7 @@
 # tests. There is no devices controller on cgroup v2: only vessel's eBPF device program stands
 # between the container and a mknod'ed /dev/mem, so these tests prove that program for real
 # (docs/masked-paths-and-devices.md). busybox sh only; the last line is "vm-result: ...".
+. /opt/vessel/watchdog.sh
 V=/opt/vessel/bin/vessel
 IMG=/opt/vessel/image
 passed=0
@@ -13,7 +14,7 @@ check() {
   n=$((n + 1))
   R=/run/vessel-security-$n
   mkdir -p "$R"
-  if (set -e; "$1") >/tmp/out 2>&1; then
+  if run_guarded "$1"; then
     passed=$((passed + 1))
     echo "ok $n - $2"
   else
