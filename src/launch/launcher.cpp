@@ -9,6 +9,7 @@
 #include "vessel/launch/handshake.hpp"
 #include "vessel/launch/seccomp_cache.hpp"
 #include "vessel/linux/cgroup_join.hpp"
+#include "vessel/linux/cpu_placement.hpp"
 #include "vessel/linux/device_cgroup.hpp"
 #include "vessel/linux/namespaces.hpp"
 #include "vessel/linux/process.hpp"
@@ -88,6 +89,7 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         const bool self_join = !spec.security.userns;
 
         auto [parent_end, child_end] = Channel::make_pair();
+        const auto cpus = cpu_placement::spread_candidates();  // the child keeps a copy
         bool placed = false;
         const bool complete = c.cgroup->complete_after_clone();
         auto child = namespaces::clone_child(namespaces::clone_flags(spec, complete),
@@ -96,10 +98,12 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
             // The child: drop the parent's handles before anything can block, so that the
             // parent's death reads as end-of-file here.
             parent_end.close();
-            ChildPlan plan{&spec,    layers,   !(placed && complete), user, c.cgroup.get(),
-                           &confine, self_join};
+            ChildPlan plan{&spec,     layers, !(placed && complete), user, c.cgroup.get(), &confine,
+                           self_join, cpus};
             run_child(plan, std::move(child_end));
         }
+        // Side by side from the start: the child on another CPU than ours (cpu_placement.hpp).
+        if (cpus) cpu_placement::start_elsewhere(child.pid, *cpus);
         c.pidfd = std::move(child.pidfd);
         c.state.init = process::identify(child.pid);
         child_end.close();

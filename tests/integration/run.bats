@@ -252,6 +252,22 @@ load helpers
   [ "$order" = "clone3 sethostname pivot_root execve " ]
 }
 
+@test "the command runs with vessel's CPU affinity, whatever CPU the child started on" {
+  [ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
+  mine=$(grep Cpus_allowed_list /proc/self/status)
+  run vessel run --rm --explain "$IMAGE" grep Cpus_allowed_list /proc/self/status
+  [ "$status" -eq 0 ]
+  # The child was started on another CPU than vessel's, then took back all of them.
+  [[ "$output" =~ vessel\ +sched_setaffinity\([0-9]+,\ \{[0-9]+\}\)\ =\ 0 ]]
+  [[ "$output" =~ child\ +sched_setaffinity\(0,\ \{ ]]
+  [ "$(grep "^Cpus_allowed_list" <<<"$output")" = "$mine" ]
+  # A vessel held to one CPU gives its container that CPU alone, and moves nothing.
+  run taskset -c 1 "$VESSEL_BIN" --root "$ROOT" run --rm --explain "$IMAGE" grep Cpus_allowed_list /proc/self/status
+  [ "$status" -eq 0 ]
+  [[ "$(grep "^Cpus_allowed_list" <<<"$output")" =~ Cpus_allowed_list:[[:space:]]1$ ]]
+  [[ ! "$output" =~ sched_setaffinity ]]
+}
+
 @test "while it runs, the container is recorded in state.json" {
   "$VESSEL_BIN" --root "$ROOT" run --rm --name recorded "$IMAGE" sleep 1000 &
   runner=$!
