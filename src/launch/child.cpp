@@ -19,7 +19,6 @@
 #include "vessel/linux/mounts.hpp"
 #include "vessel/linux/namespaces.hpp"
 #include "vessel/linux/network.hpp"
-#include "vessel/linux/signals.hpp"
 #include "vessel/linux/terminal.hpp"
 #include "vessel/linux/userns.hpp"
 #include "vessel/util/error.hpp"
@@ -103,14 +102,9 @@ void run_child(const ChildPlan& plan, Channel channel) {
         // Sealed (and filtered) before the --init fork, so init is held as tightly as the command.
         confinement::seal_before_exec(*plan.confinement);
         if (spec.init) mini_init::become_init_and_fork(channel, spec.tty);
-        ::umask(022);
-        signals::reset_for_exec();
         exec_command(spec, path, channel);
-    } catch (const Error& e) {
-        auto* sys = dynamic_cast<const SysError*>(&e);
-        report_and_exit(channel, e.exit_code(), sys ? sys->err() : 0, e.what());
-    } catch (const std::exception& e) {
-        report_and_exit(channel, exit_code::kRuntimeError, 0, e.what());
+    } catch (...) {
+        report_exception_and_exit(channel);
     }
 }
 

@@ -83,14 +83,9 @@ struct ExecChildPlan {
         confinement::apply(*plan.confinement);
         if (!spec.detach) rearm_parent_death_signal(channel);
         confinement::seal_before_exec(*plan.confinement);
-        ::umask(022);
-        signals::reset_for_exec();
         exec_command(spec, path, channel);
-    } catch (const Error& e) {
-        auto* sys = dynamic_cast<const SysError*>(&e);
-        report_and_exit(channel, e.exit_code(), sys ? sys->err() : 0, e.what());
-    } catch (const std::exception& e) {
-        report_and_exit(channel, exit_code::kRuntimeError, 0, e.what());
+    } catch (...) {
+        report_exception_and_exit(channel);
     }
 }
 

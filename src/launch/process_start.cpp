@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "vessel/linux/signals.hpp"
 #include "vessel/linux/terminal.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
@@ -36,6 +37,19 @@ void report_and_exit(const Channel& channel, int code, int err, const std::strin
         // The parent is gone; nobody is left to tell.
     }
     ::_exit(code);
+}
+
+void report_exception_and_exit(const Channel& channel) {
+    try {
+        throw;
+    } catch (const Error& e) {
+        auto* sys = dynamic_cast<const SysError*>(&e);
+        report_and_exit(channel, e.exit_code(), sys ? sys->err() : 0, e.what());
+    } catch (const std::exception& e) {
+        report_and_exit(channel, exit_code::kRuntimeError, 0, e.what());
+    } catch (...) {
+        report_and_exit(channel, exit_code::kRuntimeError, 0, "unknown error");
+    }
 }
 
 void rearm_parent_death_signal(const Channel& to_parent) {
@@ -119,6 +133,8 @@ std::string resolve_command(const ContainerSpec& spec, const Channel& channel) {
 }
 
 void exec_command(const ContainerSpec& spec, const std::string& path, const Channel& channel) {
+    ::umask(022);
+    signals::reset_for_exec();
     auto argv = c_strings(spec.args);
     auto envp = c_strings(spec.env);
     std::string shown_args;

@@ -18,6 +18,10 @@ namespace vessel {
 [[noreturn]] void report_and_exit(const Channel& channel, int code, int err,
                                   const std::string& text);
 
+// For a catch (...) block of a process on its way to execve: reports the exception being
+// handled (its exit code and errno when it is one of ours) as report_and_exit does.
+[[noreturn]] void report_exception_and_exit(const Channel& channel);
+
 // With -t, a pty from the container's own devpts, its master sent to the parent (kPtyMaster) and
 // its slave as stdin, stdout, stderr and controlling terminal. Always a new session. Without -t
 // and -i, stdin reads /dev/null, as under docker.
@@ -40,7 +44,8 @@ std::string resolve_command(const ContainerSpec& spec, const Channel& channel);
 // `to_parent`) is still there: had it died in between, nobody would be left to kill us.
 void rearm_parent_death_signal(const Channel& to_parent);
 
-// execve(path, spec.args, spec.env). On failure, reports 127 (ENOENT) or 126 and _exits.
+// Docker's umask and default signal dispositions, then execve(path, spec.args, spec.env). On
+// failure, reports 127 (ENOENT) or 126 and _exits.
 [[noreturn]] void exec_command(const ContainerSpec& spec, const std::string& path,
                                const Channel& channel);
 
