@@ -17,7 +17,9 @@ teardown() {
   cleanup_root "$ROOT"
   local leftovers
   leftovers=$(find_leftovers "$ROOT")
-  rm -rf "$ROOT"
+  # Also the files some tests keep beside the state root ($ROOT.out, $ROOT.err), had they
+  # failed before removing them.
+  rm -rf "$ROOT" "$ROOT".*
   if [ -n "$leftovers" ]; then
     echo "left behind by this test:" >&2
     echo "$leftovers" >&2
