@@ -34,7 +34,10 @@ static double now_ms(void) {
 }
 
 static void write_str(int fd, const char* s) {
-    if (write(fd, s, strlen(s)) < 0) { perror("write"); _exit(1); }
+    if (write(fd, s, strlen(s)) < 0) {
+        perror("write");
+        _exit(1);
+    }
 }
 
 // One attempt of way `way`; returns the time spent placing the child, in ms.
@@ -45,10 +48,16 @@ static double attempt(int way) {
         char path[300];
         snprintf(path, sizeof path, "%s/%s", dirs[i], file);
         fds[i] = open(path, O_WRONLY | O_CLOEXEC);
-        if (fds[i] < 0) { perror(path); exit(1); }
+        if (fds[i] < 0) {
+            perror(path);
+            exit(1);
+        }
     }
     int go[2], report[2];
-    if (pipe(go) || pipe(report)) { perror("pipe"); exit(1); }
+    if (pipe(go) || pipe(report)) {
+        perror("pipe");
+        exit(1);
+    }
     pid_t pid = fork();
     if (pid == 0) {
         char c;
@@ -73,7 +82,10 @@ static double attempt(int way) {
     if (read(report[0], &child_dt, sizeof child_dt) != sizeof child_dt) exit(1);
     waitpid(pid, NULL, 0);
     for (int i = 0; i < nctl; i++) close(fds[i]);
-    close(go[0]); close(go[1]); close(report[0]); close(report[1]);
+    close(go[0]);
+    close(go[1]);
+    close(report[0]);
+    close(report[1]);
     return way == 0 ? dt : child_dt;
 }
 
@@ -83,19 +95,31 @@ static int cmp(const void* a, const void* b) {
 }
 
 int main(int argc, char** argv) {
-    if (argc < 4) { fprintf(stderr, "usage: %s N GAP_MS CONTROLLER...\n", argv[0]); return 2; }
+    if (argc < 4) {
+        fprintf(stderr, "usage: %s N GAP_MS CONTROLLER...\n", argv[0]);
+        return 2;
+    }
     int n = atoi(argv[1]);
     int gap_ms = atoi(argv[2]);
     for (int i = 3; i < argc && nctl < kMaxCtl; i++) {
-        snprintf(dirs[nctl], sizeof dirs[nctl], "/sys/fs/cgroup/%s/vbench-attach-%d", argv[i], getpid());
-        if (mkdir(dirs[nctl], 0755) != 0) { perror(dirs[nctl]); return 1; }
+        snprintf(dirs[nctl], sizeof dirs[nctl], "/sys/fs/cgroup/%s/vbench-attach-%d", argv[i],
+                 getpid());
+        if (mkdir(dirs[nctl], 0755) != 0) {
+            perror(dirs[nctl]);
+            return 1;
+        }
         if (strcmp(argv[i], "cpuset") == 0) {  // a v1 cpuset admits no task until both are set
-            for (const char* f = "cpuset.cpus"; f; f = strcmp(f, "cpuset.cpus") ? NULL : "cpuset.mems") {
+            for (const char* f = "cpuset.cpus"; f;
+                 f = strcmp(f, "cpuset.cpus") ? NULL : "cpuset.mems") {
                 char src[300], dst[300], val[256] = "";
                 snprintf(src, sizeof src, "/sys/fs/cgroup/cpuset/%s", f);
                 snprintf(dst, sizeof dst, "%s/%s", dirs[nctl], f);
                 FILE* in = fopen(src, "r");
-                if (in && fgets(val, sizeof val, in)) { int fd = open(dst, O_WRONLY); write_str(fd, val); close(fd); }
+                if (in && fgets(val, sizeof val, in)) {
+                    int fd = open(dst, O_WRONLY);
+                    write_str(fd, val);
+                    close(fd);
+                }
                 if (in) fclose(in);
             }
         }
@@ -112,7 +136,8 @@ int main(int argc, char** argv) {
     printf("%d hierarchies, %d attempts each, %d ms quiet before each\n", nctl, n, gap_ms);
     for (int w = 0; w < 3; w++) {
         qsort(t[w], n, sizeof(double), cmp);
-        printf("%-13s median %7.3f ms   min %7.3f   max %7.3f\n", names[w], t[w][n / 2], t[w][0], t[w][n - 1]);
+        printf("%-13s median %7.3f ms   min %7.3f   max %7.3f\n", names[w], t[w][n / 2], t[w][0],
+               t[w][n - 1]);
     }
     for (int i = 0; i < nctl; i++) rmdir(dirs[i]);
     return 0;

@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
     for (int c = 0; c < ncmds && c < kMaxCmds; c++) {
         names[c] = argv[3 + 2 * c];
         int n = 0;
-        for (char* tok = strtok(argv[4 + 2 * c], " "); tok && n < kMaxArgs - 1; tok = strtok(NULL, " "))
+        for (char* tok = strtok(argv[4 + 2 * c], " "); tok && n < kMaxArgs - 1;
+             tok = strtok(NULL, " "))
             args[c][n++] = tok;
         args[c][n] = NULL;
     }

@@ -86,7 +86,10 @@ static double compile(struct sock_fprog* prog) {
     if (!mem || seccomp_export_bpf(ctx, fileno(mem)) != 0) exit(1);
     double dt = now_ms() - t0;
     long size = ftell(mem);
-    if (size <= 0) { fseek(mem, 0, SEEK_END); size = ftell(mem); }
+    if (size <= 0) {
+        fseek(mem, 0, SEEK_END);
+        size = ftell(mem);
+    }
     rewind(mem);
     prog->len = (unsigned short)(size / sizeof(struct sock_filter));
     prog->filter = malloc(size);
