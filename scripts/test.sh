@@ -11,8 +11,9 @@ source scripts/lib/apt.sh
 # bats runs the integration tests; jq reads state.json in them; util-linux's script gives -t a
 # terminal; iproute2 for the network tests; qemu boots the cgroup v2 VM (tests/vm/run.sh), and
 # binutils' objcopy slims the vessel binary it carries; clang and its libFuzzer runtime for the
-# fuzz target.
-apt_install bats jq util-linux iproute2 procps qemu-system-x86 binutils clang libclang-rt-14-dev ||
+# fuzz target; clang-format checks the layout of every source file.
+apt_install bats jq util-linux iproute2 procps qemu-system-x86 binutils clang libclang-rt-14-dev \
+  clang-format ||
   { echo "test: cannot install test packages"; exit 1; }
 
 declare -A result
@@ -25,6 +26,15 @@ step() {  # step NAME COMMAND...: runs a step, records PASS/FAIL
 }
 
 step build cmake --build build -j"$(nproc)"
+# Every C and C++ file as .clang-format wants it (the files git knows, or all of them outside git).
+format_check() {
+  local files
+  files=$(git ls-files '*.cpp' '*.hpp' '*.c' 2>/dev/null) ||
+    files=$(find src include tests bench -name '*.cpp' -o -name '*.hpp' -o -name '*.c')
+  # shellcheck disable=SC2086
+  clang-format --dry-run -Werror $files
+}
+step clang-format format_check
 # -LE bench: the benchmarks are run by hand (bench/, docs/performance.md), never timed here.
 step "unit+integration (ctest)" ctest --test-dir build --output-on-failure -j1 -LE bench
 # The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
