@@ -12,7 +12,6 @@
 #include "vessel/launch/mini_init.hpp"
 #include "vessel/launch/process_start.hpp"
 #include "vessel/linux/cgroup_join.hpp"
-#include "vessel/linux/cpu_placement.hpp"
 #include "vessel/linux/devices.hpp"
 #include "vessel/linux/kernel_fs.hpp"
 #include "vessel/linux/masked_paths.hpp"
@@ -64,7 +63,6 @@ void run_child(const ChildPlan& plan, Channel channel) {
     explain::set_role("child");
     try {
         UniqueFd made_root = wait_for_go(channel);
-        if (plan.cpus) cpu_placement::take_back(*plan.cpus);
         if (spec.security.userns) userns::become_root();
         if (spec.network == NetworkMode::kNone) namespaces::unshare_network_namespace();
         // Device nodes and mount points get exactly the modes we ask for; the command gets

@@ -2,8 +2,6 @@
 
 #include <sys/socket.h>
 
-#include <cstring>
-
 #include <fmt/format.h>
 
 #include "vessel/linux/fd_passing.hpp"

@@ -89,7 +89,6 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         const bool self_join = !spec.security.userns;
 
         auto [parent_end, child_end] = Channel::make_pair();
-        const auto cpus = cpu_placement::spread_candidates();  // the child keeps a copy
         bool placed = false;
         const bool complete = c.cgroup->complete_after_clone();
         auto child = namespaces::clone_child(namespaces::clone_flags(spec, complete),
@@ -98,12 +97,10 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
             // The child: drop the parent's handles before anything can block, so that the
             // parent's death reads as end-of-file here.
             parent_end.close();
-            ChildPlan plan{&spec,     layers, !(placed && complete), user, c.cgroup.get(), &confine,
-                           self_join, cpus};
+            ChildPlan plan{&spec,    layers,   !(placed && complete), user, c.cgroup.get(),
+                           &confine, self_join};
             run_child(plan, std::move(child_end));
         }
-        // Side by side from the start: the child on another CPU than ours (cpu_placement.hpp).
-        if (cpus) cpu_placement::start_elsewhere(child.pid, *cpus);
         c.pidfd = std::move(child.pidfd);
         c.state.init = process::identify(child.pid);
         child_end.close();
@@ -115,6 +112,7 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         parent_end.send(Message::kGo, 0, 0, {}, root.get());
         explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1",
                       "the child builds its filesystem; we make its cgroups meanwhile");
+        cpu_placement::make_room_for(child.pid);  // so that "meanwhile" is true (cpu_placement.hpp)
 
         // The parent's half of the work, on the other CPU while the child mounts: the janitor,
         // cgroups and their limits, device rules, the seccomp program kept for exec. The child

@@ -36,11 +36,33 @@ void make_mounts_private() {
                   "no mount leaks to or from the host");
 }
 
+namespace {
+
+UniqueFd open_path(const std::string& dir) {
+    UniqueFd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) throw SysError("cannot open " + dir, errno);
+    return fd;
+}
+
+}  // namespace
+
+std::string OverlayDirs::options() const {
+    return fmt::format(
+        "lowerdir=/proc/self/fd/{},upperdir=/proc/self/fd/{},workdir=/proc/self/fd/{}", lower.get(),
+        upper.get(), work.get());
+}
+
+OverlayDirs open_overlay_dirs(const std::string& lower, const Layout& layout) {
+    return {open_path(lower), open_path(layout.upper), open_path(layout.work)};
+}
+
 UniqueFd mount_overlay(const Layout& layout) {
-    std::string options =
-        fmt::format("lowerdir={},upperdir={},workdir={}", layout.image, layout.upper, layout.work);
-    mounts::mount("overlay", layout.merged, "overlay", 0, options.c_str(), Chapter::kFilesystem,
-                  "image read-only below, our writes above");
+    const OverlayDirs dirs = open_overlay_dirs(layout.image, layout);
+    mounts::mount("overlay", layout.merged, "overlay", 0, dirs.options().c_str(),
+                  Chapter::kFilesystem,
+                  fmt::format("image {} read-only below, our writes above; named by fd, so that "
+                              "no host path shows in the container's mountinfo",
+                              explain::quote(layout.image)));
     return fs::open_dir(layout.merged);
 }
 

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstring>
 
 #include <fmt/format.h>
 
@@ -87,8 +86,12 @@ HelperReply receive_reply(int sock, UniqueFd& fd) {
         UniqueFd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
         check_fs(fs.get(), errno, "fsopen(\"overlay\", FSOPEN_CLOEXEC)",
                  "a new overlay, configured key by key");
+        // By fd, so that no host path shows in the container's mountinfo (rootfs.hpp).
+        const rootfs::OverlayDirs dirs = rootfs::open_overlay_dirs(lower, layout);
         const std::pair<const char*, std::string> options[] = {
-            {"lowerdir", lower}, {"upperdir", layout.upper}, {"workdir", layout.work}};
+            {"lowerdir", fmt::format("/proc/self/fd/{}", dirs.lower.get())},
+            {"upperdir", fmt::format("/proc/self/fd/{}", dirs.upper.get())},
+            {"workdir", fmt::format("/proc/self/fd/{}", dirs.work.get())}};
         for (const auto& [key, value] : options) {
             rc = ::fsconfig(fs.get(), FSCONFIG_SET_STRING, key, value.c_str(), 0);
             check_fs(rc, errno,

@@ -27,6 +27,15 @@ teardown() {
   fi
 }
 
+# Fails the test when grep finds its pattern (grep's arguments and stdin). Written as a function
+# because `! grep ...` can never fail a bats test: bash's errexit ignores negated commands.
+refute_grep() {
+  if grep "$@"; then
+    echo "found, and should not be: grep $*" >&2
+    return 1
+  fi
+}
+
 # vessel with this test's state root.
 vessel() { "$VESSEL_BIN" --root "$ROOT" "$@"; }
 

@@ -142,7 +142,7 @@ cgroup_dirs_of() { ls -d /sys/fs/cgroup/*/vessel-"$1" /sys/fs/cgroup/vessel-"$1"
   # Every cgroup write carries a reason and points at the chapter.
   writes=$(grep -E 'write\("/sys/fs/cgroup' <<<"$output")
   [ -n "$writes" ]
-  ! grep -vE '# [a-zA-Z-].*\(docs/cgroups.md\)$' <<<"$writes"
+  refute_grep -vE '# [a-zA-Z-].*\(docs/cgroups.md\)$' <<<"$writes"
 }
 
 @test "bad limits: one clear line, exit 125, nothing created" {

@@ -35,7 +35,7 @@ load helpers
   run vessel run --rm "$IMAGE" cat /proc/self/mountinfo
   [ "$status" -eq 0 ]
   [ -n "$output" ]
-  ! grep -qE "$ROOT|$(realpath "$IMAGE")|/work|/home|/var/lib" <<<"$output"
+  refute_grep -qE "$ROOT|$(realpath "$IMAGE")|/work|/home|/var/lib" <<<"$output"
   # The root is the overlay, and there is exactly one mount at /.
   [ "$(awk '$5 == "/" {print $9}' <<<"$output")" = overlay ]
 }
@@ -204,7 +204,7 @@ load helpers
   [ "$status" -eq 0 ]
   [ ! -e "$IMAGE/etc/newfile" ]
   [ -e "$IMAGE/bin/ls" ]
-  ! grep -q '^y$' "$IMAGE/etc/passwd"
+  refute_grep -q '^y$' "$IMAGE/etc/passwd"
   run vessel run --rm "$IMAGE" sh -c 'ls /etc/newfile 2>&1; ls /bin/ls'
   [[ "${lines[0]}" =~ "No such file" ]]
   [ "${lines[1]}" = /bin/ls ]
@@ -252,15 +252,16 @@ load helpers
   [ "$order" = "clone3 sethostname pivot_root execve " ]
 }
 
-@test "the command runs with vessel's CPU affinity, whatever CPU the child started on" {
+@test "the command runs with vessel's CPU affinity, wherever vessel moved itself" {
   [ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
   mine=$(grep Cpus_allowed_list /proc/self/status)
-  run vessel run --rm --explain "$IMAGE" grep Cpus_allowed_list /proc/self/status
-  [ "$status" -eq 0 ]
-  # The child was started on another CPU than vessel's, then took back all of them.
-  [[ "$output" =~ vessel\ +sched_setaffinity\([0-9]+,\ \{[0-9]+\}\)\ =\ 0 ]]
-  [[ "$output" =~ child\ +sched_setaffinity\(0,\ \{ ]]
-  [ "$(grep "^Cpus_allowed_list" <<<"$output")" = "$mine" ]
+  for _ in 1 2 3 4 5; do
+    run vessel run --rm --explain "$IMAGE" grep Cpus_allowed_list /proc/self/status
+    [ "$status" -eq 0 ]
+    [ "$(grep "^Cpus_allowed_list" <<<"$output")" = "$mine" ]
+    # Only vessel's own affinity ever changes (cpu_placement.hpp), and it is put back at once.
+    [[ ! "$output" =~ child\ +sched_setaffinity ]]
+  done
   # A vessel held to one CPU gives its container that CPU alone, and moves nothing.
   run taskset -c 1 "$VESSEL_BIN" --root "$ROOT" run --rm --explain "$IMAGE" grep Cpus_allowed_list /proc/self/status
   [ "$status" -eq 0 ]

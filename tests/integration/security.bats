@@ -379,7 +379,7 @@ JSON
   [ "${lines[2]}" = wrote ]
   [ "${lines[3]}" = devices ]
   # The image on disk is untouched.
-  ! grep -q '^x$' "$IMAGE/etc/passwd"
+  refute_grep -q '^x$' "$IMAGE/etc/passwd"
   [ "$(stat -c %u "$IMAGE/etc/passwd")" = 0 ]
 }
 

@@ -2,7 +2,7 @@
 # The limit tests of tests/integration/limits.bats, on the cgroup v2 backend, run by the VM's
 # init (tests/vm/init). busybox sh only. Each test runs in a subshell with `set -e`; its output
 # is shown when it fails. The last line is "vm-result: N passed, M failed" for tests/vm/run.sh.
-. /opt/vessel/watchdog.sh
+. /opt/vessel/lib.sh
 V=/opt/vessel/bin/vessel
 IMG=/opt/vessel/image
 CG=/sys/fs/cgroup
@@ -67,7 +67,7 @@ t_oom() {
   $V --root "$R" run -m 32m "$IMG" hog mem 100 >/tmp/o 2>&1 || rc=$?
   cat /tmp/o
   [ "$rc" = 137 ]
-  ! grep -q "touched 100 MiB" /tmp/o
+  refute grep -q "touched 100 MiB" /tmp/o
   grep -q "reached its memory limit (32MiB)" /tmp/o
   id=$(only_id "$R")
   grep -q '"oom_killed": true' "$R/$id/state.json"
@@ -161,8 +161,8 @@ t_explain() {
   has 'write("/sys/fs/cgroup/vessel-$ID/cgroup.kill", "1")'
   has 'rmdir("/sys/fs/cgroup/vessel-$ID") = 0'
   # Placed at birth: no cgroup.procs write, no unshare of the cgroup namespace.
-  ! grep -q 'cgroup.procs' /tmp/o
-  ! grep -q 'unshare(CLONE_NEWCGROUP)' /tmp/o
+  refute grep -q 'cgroup.procs' /tmp/o
+  refute grep -q 'unshare(CLONE_NEWCGROUP)' /tmp/o
 }
 
 t_bad_input() {
@@ -226,7 +226,7 @@ t_update() {
 
 t_nothing_left() {
   # Every container removed its own cgroup.
-  ! ls -d $CG/vessel-* 2>/dev/null
+  refute ls -d $CG/vessel-* 2>/dev/null
 }
 
 echo "vm: running the limit tests on the cgroup v2 backend"

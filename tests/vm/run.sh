@@ -89,7 +89,7 @@ cp "$overlay_ko" "$root/lib/modules/overlay.ko"
 cp "$here/init" "$root/init"
 cp "$here/limits.sh" "$root/opt/vessel/limits.sh"
 cp "$here/security.sh" "$root/opt/vessel/security.sh"
-cp "$here/watchdog.sh" "$root/opt/vessel/watchdog.sh"
+cp "$here/lib.sh" "$root/opt/vessel/lib.sh"
 chmod 755 "$root/init" "$root/opt/vessel/limits.sh" "$root/opt/vessel/security.sh"
 # Uncompressed: decompressing under TCG costs more than reading a bigger file.
 (cd "$root" && find . | "$busybox" cpio -o -H newc 2>/dev/null) >"$work/initrd"

@@ -3,7 +3,7 @@
 # tests. There is no devices controller on cgroup v2: only vessel's eBPF device program stands
 # between the container and a mknod'ed /dev/mem, so these tests prove that program for real
 # (docs/masked-paths-and-devices.md). busybox sh only; the last line is "vm-result: ...".
-. /opt/vessel/watchdog.sh
+. /opt/vessel/lib.sh
 V=/opt/vessel/bin/vessel
 IMG=/opt/vessel/image
 passed=0
@@ -46,7 +46,7 @@ t_attached() {
   out=$($V --root "$R" run --rm --explain "$IMG" true 2>&1)
   echo "$out" | grep -q 'bpf(BPF_PROG_LOAD, {BPF_PROG_TYPE_CGROUP_DEVICE'
   echo "$out" | grep -q 'bpf(BPF_PROG_ATTACH, {cgroup="/sys/fs/cgroup/vessel-$ID", BPF_CGROUP_DEVICE'
-  ! echo "$out" | grep -q 'devices.allow'
+  echo "$out" | refute grep -q 'devices.allow'
   [ -z "$(ls -d /sys/fs/cgroup/vessel-* 2>/dev/null)" ]
 }
 

@@ -3,10 +3,6 @@
 // namespaces, and never returns: it ends in execve, or reports why it could not and _exits.
 #pragma once
 
-#include <sched.h>
-
-#include <optional>
-
 #include "vessel/core/spec.hpp"
 #include "vessel/core/user_db.hpp"
 #include "vessel/launch/confinement.hpp"
@@ -24,7 +20,6 @@ struct ChildPlan {
     const cgroups::Cgroup* cgroup = nullptr;         // the child mounts its read-only view of it
     const confinement::Plan* confinement = nullptr;  // prepared by the parent (security.md)
     bool join_cgroups_itself = false;  // cgroup v1: after kReady, the child moves itself in
-    std::optional<cpu_set_t> cpus;     // the CPUs it was born with: it takes them back at kGo
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan, Channel channel);

@@ -26,6 +26,17 @@ void prepare_layers(const Layout& layout);
 // made from here on propagates back to the host, and none of the host's reaches us.
 void make_mounts_private();
 
+// The overlay's lower, upper and work directories, opened (O_PATH), to be named in its options
+// as /proc/self/fd/N. overlayfs shows its options in every mountinfo, the container's own
+// included: host paths there would tell the container where its files live on the host. The
+// kernel resolves the names once, at mount time; the descriptors can go afterwards.
+struct OverlayDirs {
+    UniqueFd lower, upper, work;
+    // "lowerdir=/proc/self/fd/5,upperdir=/proc/self/fd/6,workdir=/proc/self/fd/7"
+    std::string options() const;
+};
+OverlayDirs open_overlay_dirs(const std::string& lower, const Layout& layout);  // throws SysError
+
 // Child side: mount the overlay at layout.merged and return an fd of its root.
 UniqueFd mount_overlay(const Layout& layout);
 
