@@ -6,7 +6,7 @@
 #
 # --cold waits 0.2 s before each timed run (hyperfine --prepare, not timed), as a single
 # `vessel run` typed at a prompt would: back-to-back runs hide part of the cost of joining v1
-# cgroups (docs/performance.md, "The cgroup.procs write"). --quick: 10 runs, no chart.
+# cgroups (docs/cgroups.md, "Why the child moves itself"). --quick: 10 runs, no chart.
 #
 # Prints median, min and max per contender and the ratios the targets are stated in (issue 6),
 # writes hyperfine's raw JSON and a markdown table under bench/results/ (git-ignored) and, unless
