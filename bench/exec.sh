@@ -20,15 +20,13 @@ while [ $# -gt 0 ]; do
     --quick) runs=10 warmup=2 ;;
     --runs) runs=$2; shift ;;
     --warmup) warmup=$2; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) bench_usage "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
 done
 
-bench_prepare "$0" "${args[@]}"
-bench_traps
-bench_workdir
+bench_start "$0" "${args[@]}"
 make_bundle "$work/sleep" docker-like sleep 1000
 
 # Detached containers: the runtime returns once the container runs; its stdio goes nowhere.

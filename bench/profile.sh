@@ -28,7 +28,7 @@ sections=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) bench_usage "$0"; exit 0 ;;
     phases|offcpu|oncpu|ldso|cli|attach|procs|ab|seccomp) sections+=("$1") ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac

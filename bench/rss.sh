@@ -19,15 +19,13 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) runs=5 ;;
     --runs) runs=$2; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) bench_usage "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
 done
 
-bench_prepare "$0" "${args[@]}"
-bench_traps
-bench_workdir
+bench_start "$0" "${args[@]}"
 make_bundle "$work/stock" stock /bin/true
 make_bundle "$work/docker-like" docker-like /bin/true
 make_bundle "$work/sleep" docker-like sleep 1000

@@ -21,15 +21,13 @@ while [ $# -gt 0 ]; do
     --quick) count=10 runs=10 ;;
     --count) count=$2; shift ;;
     --runs) runs=$2; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) bench_usage "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
 done
 
-bench_prepare "$0" "${args[@]}"
-bench_traps
-bench_workdir
+bench_start "$0" "${args[@]}"
 # A sleep with an unusual argument, so that our containers' processes are told from others'.
 sleep_arg=3141592
 make_bundle "$work/sleep" docker-like sleep "$sleep_arg"

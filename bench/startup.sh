@@ -25,15 +25,13 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift ;;
     --no-chart) chart=0 ;;
     --cold) cold=(--prepare "sleep 0.2") ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) bench_usage "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
 done
 
-bench_prepare "$0" "${args[@]}"
-bench_traps
-bench_workdir
+bench_start "$0" "${args[@]}"
 
 make_bundle "$work/stock" stock /bin/true
 make_bundle "$work/docker-like" docker-like /bin/true

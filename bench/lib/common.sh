@@ -111,6 +111,20 @@ bench_traps() {
   trap 'exit 143' TERM
 }
 
+# bench_start SCRIPT ARGS...: what every measuring script does once its options are read:
+# prepare (perhaps re-executing itself in a private mount namespace), clean up on any exit, and
+# make the work directory ($work).
+bench_start() {
+  bench_prepare "$@"
+  bench_traps
+  bench_workdir
+}
+
+# bench_usage SCRIPT: prints SCRIPT's usage, the comment block under its #! line.
+bench_usage() {
+  awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$1"
+}
+
 # vessel_has_lifecycle: true once vessel has `run -d`, `exec`, `ps` and `rm` (issue 3).
 vessel_has_lifecycle() {
   "$VESSEL" exec --help >/dev/null 2>&1 &&
