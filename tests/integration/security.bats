@@ -176,6 +176,17 @@ status_in() {
   [ "$status" -eq 0 ]
 }
 
+@test "vessel runs, with its filter, when it is itself under a native-only seccomp filter" {
+  [ "$(uname -m)" = x86_64 ] || skip "x86_64 only"
+  [ -x "${NATIVE_ONLY:-}" ] || skip "native_only is not built"
+  # vessel asks whether the kernel runs x32 calls; under a filter that kills them (systemd's
+  # SystemCallArchitectures=native), it must ask in a child, or die of SIGSYS (docs/seccomp.md).
+  run "$NATIVE_ONLY" "$VESSEL_BIN" --root "$ROOT" run --rm "$IMAGE" sh -c 'grep ^Seccomp: /proc/self/status; echo alive'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "Seccomp:	2" ]
+  [ "${lines[1]}" = alive ]
+}
+
 @test "a custom profile in Docker's format: errnoRet, argument filters, kill" {
   cat >"$ROOT/no-mkdir.json" <<'JSON'
 {"defaultAction": "SCMP_ACT_ALLOW",
