@@ -46,10 +46,16 @@ UniqueFd open_path(const std::string& dir) {
 
 }  // namespace
 
+std::array<std::pair<const char*, std::string>, 3> OverlayDirs::fields() const {
+    auto by_fd = [](const UniqueFd& fd) { return fmt::format("/proc/self/fd/{}", fd.get()); };
+    return {{{"lowerdir", by_fd(lower)}, {"upperdir", by_fd(upper)}, {"workdir", by_fd(work)}}};
+}
+
 std::string OverlayDirs::options() const {
-    return fmt::format(
-        "lowerdir=/proc/self/fd/{},upperdir=/proc/self/fd/{},workdir=/proc/self/fd/{}", lower.get(),
-        upper.get(), work.get());
+    std::string out;
+    for (const auto& [key, value] : fields())
+        out += fmt::format("{}{}={}", out.empty() ? "" : ",", key, value);
+    return out;
 }
 
 OverlayDirs open_overlay_dirs(const std::string& lower, const Layout& layout) {

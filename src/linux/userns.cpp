@@ -88,11 +88,7 @@ HelperReply receive_reply(int sock, UniqueFd& fd) {
                  "a new overlay, configured key by key");
         // By fd, so that no host path shows in the container's mountinfo (rootfs.hpp).
         const rootfs::OverlayDirs dirs = rootfs::open_overlay_dirs(lower, layout);
-        const std::pair<const char*, std::string> options[] = {
-            {"lowerdir", fmt::format("/proc/self/fd/{}", dirs.lower.get())},
-            {"upperdir", fmt::format("/proc/self/fd/{}", dirs.upper.get())},
-            {"workdir", fmt::format("/proc/self/fd/{}", dirs.work.get())}};
-        for (const auto& [key, value] : options) {
+        for (const auto& [key, value] : dirs.fields()) {
             rc = ::fsconfig(fs.get(), FSCONFIG_SET_STRING, key, value.c_str(), 0);
             check_fs(rc, errno,
                      fmt::format("fsconfig(fs, FSCONFIG_SET_STRING, \"{}\", {})", key,

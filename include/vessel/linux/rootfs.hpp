@@ -3,7 +3,9 @@
 // pivot_root(2), with the host's root detached so nothing of the host is reachable.
 #pragma once
 
+#include <array>
 #include <string>
+#include <utility>
 
 #include "vessel/util/unique_fd.hpp"
 
@@ -32,7 +34,9 @@ void make_mounts_private();
 // kernel resolves the names once, at mount time; the descriptors can go afterwards.
 struct OverlayDirs {
     UniqueFd lower, upper, work;
-    // "lowerdir=/proc/self/fd/5,upperdir=/proc/self/fd/6,workdir=/proc/self/fd/7"
+    // {"lowerdir", "/proc/self/fd/5"}, {"upperdir", ...}, {"workdir", ...}: for fsconfig(2)
+    std::array<std::pair<const char*, std::string>, 3> fields() const;
+    // "lowerdir=/proc/self/fd/5,upperdir=/proc/self/fd/6,workdir=/proc/self/fd/7": for mount(2)
     std::string options() const;
 };
 OverlayDirs open_overlay_dirs(const std::string& lower, const Layout& layout);  // throws SysError
