@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "vessel/launch/mini_init.hpp"
 #include "vessel/linux/signals.hpp"
 #include "vessel/linux/terminal.hpp"
 #include "vessel/util/error.hpp"
@@ -30,36 +31,42 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
 
 }  // namespace
 
-void report_and_exit(const Channel& channel, int code, int err, const std::string& text) {
-    try {
-        channel.send(Message::kError, code, err, text);
-    } catch (...) {
-        // The parent is gone; nobody is left to tell.
-    }
-    ::_exit(code);
-}
-
-void report_exception_and_exit(const Channel& channel) {
+void report_exception_and_exit(const handshake::ChildEnd& channel) {
     try {
         throw;
     } catch (const Error& e) {
         auto* sys = dynamic_cast<const SysError*>(&e);
-        report_and_exit(channel, e.exit_code(), sys ? sys->err() : 0, e.what());
+        channel.fail(e.exit_code(), sys ? sys->err() : 0, e.what());
     } catch (const std::exception& e) {
-        report_and_exit(channel, exit_code::kRuntimeError, 0, e.what());
+        channel.fail(exit_code::kRuntimeError, 0, e.what());
     } catch (...) {
-        report_and_exit(channel, exit_code::kRuntimeError, 0, "unknown error");
+        channel.fail(exit_code::kRuntimeError, 0, "unknown error");
     }
 }
 
-void rearm_parent_death_signal(const Channel& to_parent) {
+namespace {
+
+// The kernel clears PR_SET_PDEATHSIG whenever credentials change (a -u user, a user namespace),
+// so after confinement the process arms it again, then checks that its parent (the other end of
+// the handshake) is still there: had it died in between, nobody would be left to kill us.
+void rearm_parent_death_signal(const handshake::ChildEnd& to_parent) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     pollfd parent{to_parent.fd(), POLLRDHUP, 0};
     if (::poll(&parent, 1, 0) > 0 && (parent.revents & (POLLHUP | POLLRDHUP)))
         ::_exit(exit_code::kRuntimeError);
 }
 
-void set_up_stdio(const ContainerSpec& spec, const Channel& channel) {
+// `vessel exec -d`: returns at once, and whoever reads its output must not wait for this process.
+void stdio_from_null() {
+    UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    for (int fd = 0; fd <= 2; ++fd)
+        if (!null || ::dup2(null.get(), fd) < 0) throw SysError("dup2 /dev/null", errno);
+}
+
+// With -t, a pty from the container's own devpts, its master sent to the parent and its slave as
+// stdin, stdout, stderr and controlling terminal. Always a new session. Without -t and -i,
+// stdin reads /dev/null, as under docker.
+void set_up_stdio(const ContainerSpec& spec, const handshake::ChildEnd& channel) {
     std::optional<terminal::Pty> pty;
     if (spec.tty) {
         pty = terminal::open_pty();
@@ -68,9 +75,7 @@ void set_up_stdio(const ContainerSpec& spec, const Channel& channel) {
         auto size = terminal::window_size(STDIN_FILENO);
         if (!size) size = terminal::window_size(STDOUT_FILENO);
         if (size) terminal::set_window_size(pty->master.get(), *size);
-        channel.send(Message::kPtyMaster, 0, 0, {}, pty->master.get());
-        explain::step(Chapter::kHandshake, "sendmsg(handshake, kPtyMaster, SCM_RIGHTS{master})",
-                      "1", "vessel relays the terminal");
+        channel.send_pty_master(pty->master.get());
         pty->master.reset();
     }
     terminal::new_session(pty ? &*pty : nullptr);
@@ -82,6 +87,7 @@ void set_up_stdio(const ContainerSpec& spec, const Channel& channel) {
     }
 }
 
+// chdir into the working directory; `create`: make it when missing. Throws SysError.
 void enter_workdir(const std::string& workdir, bool create) {
     if (::chdir(workdir.c_str()) == 0) {
         explain::syscall(Chapter::kProcess, fmt::format("chdir({})", explain::quote(workdir)), 0, 0,
@@ -105,6 +111,8 @@ void enter_workdir(const std::string& workdir, bool create) {
     if (rc != 0) throw SysError("cannot enter the working directory " + workdir, err);
 }
 
+}  // namespace
+
 std::string find_executable(const std::string& name, const std::vector<std::string>& env) {
     if (name.find('/') != std::string::npos) return name;
     std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -123,16 +131,22 @@ std::string find_executable(const std::string& name, const std::vector<std::stri
     }
 }
 
-std::string resolve_command(const ContainerSpec& spec, const Channel& channel) {
+namespace {
+
+// find_executable for spec.args[0], or a 127 when it does not exist.
+std::string resolve_command(const ContainerSpec& spec, const handshake::ChildEnd& channel) {
     std::string path = find_executable(spec.args[0], spec.env);
     if (path.empty())
-        report_and_exit(
-            channel, exit_code::kNotFound, ENOENT,
+        channel.fail(
+            exit_code::kNotFound, ENOENT,
             fmt::format("{}: executable file not found in $PATH", explain::quote(spec.args[0])));
     return path;
 }
 
-void exec_command(const ContainerSpec& spec, const std::string& path, const Channel& channel) {
+// Docker's umask and default signal dispositions, then execve(path, spec.args, spec.env). On
+// failure, reports 127 (ENOENT) or 126 and _exits.
+[[noreturn]] void exec_command(const ContainerSpec& spec, const std::string& path,
+                               const handshake::ChildEnd& channel) {
     ::umask(022);
     signals::reset_for_exec();
     auto argv = c_strings(spec.args);
@@ -146,9 +160,35 @@ void exec_command(const ContainerSpec& spec, const std::string& path, const Chan
     ::execve(path.c_str(), argv.data(), envp.data());
     int err = errno;
     int code = err == ENOENT ? exit_code::kNotFound : exit_code::kNotExecutable;
-    report_and_exit(
-        channel, code, err,
-        fmt::format("cannot run {}: {}", explain::quote(spec.args[0]), errno_text(err)));
+    channel.fail(code, err,
+                 fmt::format("cannot run {}: {}", explain::quote(spec.args[0]), errno_text(err)));
+}
+
+}  // namespace
+
+void finish_start(const StartTail& tail, const handshake::ChildEnd& channel) {
+    const ContainerSpec& spec = *tail.spec;
+    try {
+        explain::section("the process: terminal, user, descriptors, then execve");
+        if (tail.stdio_from_null) stdio_from_null();
+        set_up_stdio(spec, channel);
+        try {
+            enter_workdir(spec.workdir, tail.create_workdir);
+        } catch (const SysError& e) {
+            if (tail.create_workdir) throw;
+            // docker exec -w does not create the directory, and reports 126 when it is missing.
+            throw Error(e.what(), exit_code::kNotExecutable);
+        }
+        const std::string path = resolve_command(spec, channel);
+        confinement::apply(*tail.confinement);
+        if (tail.dies_with_parent) rearm_parent_death_signal(channel);
+        // Sealed (and filtered) before the --init fork, so init is held as tightly as the command.
+        confinement::seal_before_exec(*tail.confinement);
+        if (tail.init) mini_init::become_init_and_fork(spec.tty);
+        exec_command(spec, path, channel);
+    } catch (...) {
+        report_exception_and_exit(channel);
+    }
 }
 
 }  // namespace vessel

@@ -1,6 +1,5 @@
-#include "vessel/launch/child.hpp"
+#include "vessel/launch/run_child.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -8,17 +7,13 @@
 
 #include <fmt/format.h>
 
-#include "vessel/launch/confinement.hpp"
-#include "vessel/launch/mini_init.hpp"
 #include "vessel/launch/process_start.hpp"
 #include "vessel/linux/cgroup_join.hpp"
 #include "vessel/linux/devices.hpp"
 #include "vessel/linux/kernel_fs.hpp"
 #include "vessel/linux/masked_paths.hpp"
-#include "vessel/linux/mounts.hpp"
 #include "vessel/linux/namespaces.hpp"
 #include "vessel/linux/network.hpp"
-#include "vessel/linux/terminal.hpp"
 #include "vessel/linux/userns.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
@@ -27,25 +22,6 @@ namespace vessel {
 namespace {
 
 using explain::Chapter;
-
-// Waits for the parent's `expected` message and returns the fd that came with it. End-of-file,
-// or anything else, means the parent died or gave up: we end quietly (it reports the failure).
-UniqueFd wait_for(const Channel& channel, Message expected, const char* why) {
-    auto msg = channel.receive();
-    if (!msg || msg->type != expected) ::_exit(exit_code::kRuntimeError);
-    explain::step(Chapter::kHandshake, "recvmsg(handshake)",
-                  expected == Message::kGo ? "kGo" : "kReady", why);
-    return std::move(msg->fd);
-}
-
-// Returns the fd that came with kGo: with --userns=remap, the root the parent made.
-UniqueFd wait_for_go(const Channel& channel) {
-    // If vessel dies from here on, the kernel SIGKILLs us (and, as our pid namespace's init,
-    // everything in the container). Being PID 1 does not shield us: the signal comes from
-    // outside the namespace.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    return wait_for(channel, Message::kGo, "released by the parent: build our filesystem");
-}
 
 void set_hostname(const std::string& hostname) {
     long rc = ::sethostname(hostname.data(), hostname.size());
@@ -58,11 +34,15 @@ void set_hostname(const std::string& hostname) {
 
 }  // namespace
 
-void run_child(const ChildPlan& plan, Channel channel) {
+void run_child(const ChildPlan& plan, handshake::ChildEnd channel) {
     const ContainerSpec& spec = *plan.spec;
     explain::set_role("child");
     try {
-        UniqueFd made_root = wait_for_go(channel);
+        // If vessel dies from here on, the kernel SIGKILLs us (and, as our pid namespace's init,
+        // everything in the container). Being PID 1 does not shield us: the signal comes from
+        // outside the namespace.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        UniqueFd made_root = channel.await_go();  // with --userns=remap, the root the parent made
         if (spec.security.userns) userns::become_root();
         if (spec.network == NetworkMode::kNone) namespaces::unshare_network_namespace();
         // Device nodes and mount points get exactly the modes we ask for; the command gets
@@ -83,27 +63,23 @@ void run_child(const ChildPlan& plan, Channel channel) {
         if (spec.network == NetworkMode::kNone) network::bring_up_loopback();
 
         // Meanwhile the parent made our cgroups: join them, then see them as our own.
-        wait_for(channel, Message::kReady, "the parent made our cgroups; join them");
-        if (plan.join_cgroups_itself) cgroups::JoinTarget::open(plan.cgroup->to_json()).join_self();
-        if (plan.unshare_cgroupns) namespaces::unshare_cgroup_namespace();
+        channel.await_ready();
+        if (plan.cgroup_entry == CgroupEntry::kJoinsItself)
+            cgroups::JoinTarget::open(plan.cgroup->to_json()).join_self();
+        if (plan.cgroup_entry != CgroupEntry::kBornInside) namespaces::unshare_cgroup_namespace();
         if (plan.cgroup) plan.cgroup->mount_in_container(root.get());
         rootfs::pivot_into(root.get());
         root.reset();
         if (spec.read_only) rootfs::remount_root_readonly();
-
-        explain::section("the process: terminal, user, descriptors, then execve");
-        set_up_stdio(spec, channel);
-        enter_workdir(spec.workdir, /*create=*/true);
-        std::string path = resolve_command(spec, channel);
-        confinement::apply(*plan.confinement);
-        rearm_parent_death_signal(channel);
-        // Sealed (and filtered) before the --init fork, so init is held as tightly as the command.
-        confinement::seal_before_exec(*plan.confinement);
-        if (spec.init) mini_init::become_init_and_fork(channel, spec.tty);
-        exec_command(spec, path, channel);
     } catch (...) {
         report_exception_and_exit(channel);
     }
+    finish_start({.spec = &spec,
+                  .confinement = plan.confinement,
+                  .create_workdir = true,
+                  .dies_with_parent = true,
+                  .init = spec.init},
+                 channel);
 }
 
 }  // namespace vessel

@@ -1,10 +1,20 @@
-// The child side of the launch: the ordered steps a container process takes between clone3 and
-// execve (docs/architecture.md has the whole sequence). It runs in vessel's own code, in the new
+// `run`'s child: the ordered steps a container's PID 1 takes between clone3 and the shared start
+// tail (docs/architecture.md has the whole sequence). It runs in vessel's own code, in the new
 // namespaces, and never returns: it ends in execve, or reports why it could not and _exits.
+//
+//   await_go -> [become root of the user namespace] -> [network namespace] -> hostname
+//   -> mounts private -> overlay -> /proc -> /sys -> /dev -> device nodes
+//   -> masked and read-only paths -> lo up
+//   -> await_ready -> [join the v1 cgroups] -> [cgroup namespace] -> its cgroups, read-only
+//   -> pivot_root -> [root read-only] -> finish_start (process_start.hpp)
+//
+// New steps go into this list: image layers are the overlay's lower dirs (rootfs::Layout);
+// volumes and bind mounts after /dev and before the masked paths (so a volume cannot uncover a
+// masked path); network set-up of the container's side after lo.
 #pragma once
 
 #include "vessel/core/spec.hpp"
-#include "vessel/core/user_db.hpp"
+#include "vessel/launch/cgroup_entry.hpp"
 #include "vessel/launch/confinement.hpp"
 #include "vessel/launch/handshake.hpp"
 #include "vessel/linux/cgroups.hpp"
@@ -14,14 +24,12 @@ namespace vessel {
 
 struct ChildPlan {
     const ContainerSpec* spec = nullptr;
-    rootfs::Layout layout;
-    bool unshare_cgroupns = false;  // cgroup v1: the child makes its cgroup namespace itself
-    ResolvedUser user;              // resolved by the parent against the image's /etc/passwd
-    const cgroups::Cgroup* cgroup = nullptr;         // the child mounts its read-only view of it
-    const confinement::Plan* confinement = nullptr;  // prepared by the parent (security.md)
-    bool join_cgroups_itself = false;  // cgroup v1: after kReady, the child moves itself in
+    rootfs::Layout layout;                                // the overlay's directories
+    const cgroups::Cgroup* cgroup = nullptr;              // to join (v1) and to show read-only
+    CgroupEntry cgroup_entry = CgroupEntry::kBornInside;  // cgroup_entry.hpp
+    const confinement::Plan* confinement = nullptr;       // prepared by the parent (security.md)
 };
 
-[[noreturn]] void run_child(const ChildPlan& plan, Channel channel);
+[[noreturn]] void run_child(const ChildPlan& plan, handshake::ChildEnd channel);
 
 }  // namespace vessel
