@@ -166,29 +166,62 @@ std::string resolve_command(const ContainerSpec& spec, const handshake::ChildEnd
 
 }  // namespace
 
-void finish_start(const StartTail& tail, const handshake::ChildEnd& channel) {
+void start_process(const StartTail& tail, KernelSteps& k) {
     const ContainerSpec& spec = *tail.spec;
+    explain::section("the process: terminal, user, descriptors, then execve");
+    if (tail.stdio_from_null) k.stdio_from_null();
+    k.set_up_stdio(spec);
     try {
-        explain::section("the process: terminal, user, descriptors, then execve");
-        if (tail.stdio_from_null) stdio_from_null();
-        set_up_stdio(spec, channel);
-        try {
-            enter_workdir(spec.workdir, tail.create_workdir);
-        } catch (const SysError& e) {
-            if (tail.create_workdir) throw;
-            // docker exec -w does not create the directory, and reports 126 when it is missing.
-            throw Error(e.what(), exit_code::kNotExecutable);
-        }
-        const std::string path = resolve_command(spec, channel);
-        confinement::apply(*tail.confinement);
-        if (tail.dies_with_parent) rearm_parent_death_signal(channel);
-        // Sealed (and filtered) before the --init fork, so init is held as tightly as the command.
-        confinement::seal_before_exec(*tail.confinement);
-        if (tail.init) mini_init::become_init_and_fork(spec.tty);
-        exec_command(spec, path, channel);
-    } catch (...) {
-        report_exception_and_exit(channel);
+        k.enter_workdir(spec.workdir, tail.create_workdir);
+    } catch (const SysError& e) {
+        if (tail.create_workdir) throw;
+        // docker exec -w does not create the directory, and reports 126 when it is missing.
+        throw Error(e.what(), exit_code::kNotExecutable);
     }
+    const std::string path = k.resolve_command(spec);
+    k.apply_confinement(*tail.confinement);
+    if (tail.dies_with_parent) k.rearm_parent_death_signal();
+    // Sealed (and filtered) before the --init fork, so init is held as tightly as the command.
+    k.seal(*tail.confinement);
+    if (tail.init) k.become_init_and_fork(spec.tty);
+    k.exec(spec, path);
+}
+
+// LinuxSteps' tail (kernel_steps.hpp): the real steps, one helper above each.
+void LinuxSteps::stdio_from_null() {
+    vessel::stdio_from_null();
+}
+
+void LinuxSteps::set_up_stdio(const ContainerSpec& spec) {
+    vessel::set_up_stdio(spec, channel_);
+}
+
+void LinuxSteps::enter_workdir(const std::string& workdir, bool create) {
+    vessel::enter_workdir(workdir, create);
+}
+
+std::string LinuxSteps::resolve_command(const ContainerSpec& spec) {
+    return vessel::resolve_command(spec, channel_);
+}
+
+void LinuxSteps::apply_confinement(const confinement::Plan& plan) {
+    confinement::apply(plan);
+}
+
+void LinuxSteps::rearm_parent_death_signal() {
+    vessel::rearm_parent_death_signal(channel_);
+}
+
+void LinuxSteps::seal(const confinement::Plan& plan) {
+    confinement::seal_before_exec(plan);
+}
+
+void LinuxSteps::become_init_and_fork(bool tty) {
+    mini_init::become_init_and_fork(tty);
+}
+
+void LinuxSteps::exec(const ContainerSpec& spec, const std::string& path) {
+    exec_command(spec, path, channel_);
 }
 
 }  // namespace vessel

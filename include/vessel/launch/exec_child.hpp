@@ -3,7 +3,7 @@
 //
 //   [PR_SET_PDEATHSIG] -> await_go -> write "0" to each v1 `tasks` (moves itself)
 //   -> setns(pidfd, NEWCGROUP[|NEWUSER]) -> [become root of the user namespace]
-//   -> finish_start (process_start.hpp)
+//   -> start_process (process_start.hpp)
 //
 // Why the cgroup namespace is joined here, by the child: on a cgroup2 mount with nsdelegate
 // (systemd's), the kernel lets a process move another only between cgroups inside its own
@@ -14,6 +14,8 @@
 #include "vessel/core/spec.hpp"
 #include "vessel/launch/confinement.hpp"
 #include "vessel/launch/handshake.hpp"
+#include "vessel/launch/kernel_steps.hpp"
+#include "vessel/launch/process_start.hpp"
 #include "vessel/linux/cgroup_join.hpp"
 #include "vessel/linux/ns_join.hpp"
 
@@ -27,6 +29,12 @@ struct ExecChildPlan {
     int namespaces_to_join = 0;                      // CLONE_NEW* the child joins itself
 };
 
+// The recipe up to the tail, step by step through `kernel` (kernel_steps.hpp).
+void enter_container(const ExecChildPlan& plan, KernelSteps& kernel);
+// How an exec'd process goes through the tail.
+StartTail tail_of(const ExecChildPlan& plan);
+
+// enter_container and start_process with the real kernel; never returns.
 [[noreturn]] void run_exec_child(const ExecChildPlan& plan, const handshake::ChildEnd& channel);
 
 }  // namespace vessel

@@ -4,7 +4,7 @@
 // container's own command. It runs in the new process, in the container's mount namespace (and
 // root), and never returns: it ends in execve, or reports why it could not and _exits.
 //
-//   finish_start():  [stdio from /dev/null] -> stdio (pty) -> working directory -> command
+//   start_process(): [stdio from /dev/null] -> stdio (pty) -> working directory -> command
 //                    lookup -> confinement::apply -> parent-death signal again ->
 //                    confinement::seal_before_exec -> [--init fork] -> execve
 #pragma once
@@ -15,6 +15,7 @@
 #include "vessel/core/spec.hpp"
 #include "vessel/launch/confinement.hpp"
 #include "vessel/launch/handshake.hpp"
+#include "vessel/launch/kernel_steps.hpp"
 
 namespace vessel {
 
@@ -34,7 +35,9 @@ struct StartTail {
     bool init = false;
 };
 
-[[noreturn]] void finish_start(const StartTail& tail, const handshake::ChildEnd& channel);
+// The tail's steps, in order, through `kernel` (kernel_steps.hpp). With LinuxSteps it ends in
+// execve and never returns.
+void start_process(const StartTail& tail, KernelSteps& kernel);
 
 // For a catch (...) block of a process on its way to execve: reports the exception being
 // handled (its exit code and errno when it is one of ours) over the handshake, and _exits.

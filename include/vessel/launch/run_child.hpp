@@ -6,7 +6,7 @@
 //   -> mounts private -> overlay -> /proc -> /sys -> /dev -> device nodes
 //   -> masked and read-only paths -> lo up
 //   -> await_ready -> [join the v1 cgroups] -> [cgroup namespace] -> its cgroups, read-only
-//   -> pivot_root -> [root read-only] -> finish_start (process_start.hpp)
+//   -> pivot_root -> [root read-only] -> start_process (process_start.hpp)
 //
 // New steps go into this list: image layers are the overlay's lower dirs (rootfs::Layout);
 // volumes and bind mounts after /dev and before the masked paths (so a volume cannot uncover a
@@ -17,6 +17,8 @@
 #include "vessel/launch/cgroup_entry.hpp"
 #include "vessel/launch/confinement.hpp"
 #include "vessel/launch/handshake.hpp"
+#include "vessel/launch/kernel_steps.hpp"
+#include "vessel/launch/process_start.hpp"
 #include "vessel/linux/cgroups.hpp"
 #include "vessel/linux/rootfs.hpp"
 
@@ -30,6 +32,12 @@ struct ChildPlan {
     const confinement::Plan* confinement = nullptr;       // prepared by the parent (security.md)
 };
 
+// The recipe up to the tail, step by step through `kernel` (kernel_steps.hpp).
+void build_container(const ChildPlan& plan, KernelSteps& kernel);
+// How run's PID 1 goes through the tail.
+StartTail tail_of(const ChildPlan& plan);
+
+// build_container and start_process with the real kernel; never returns.
 [[noreturn]] void run_child(const ChildPlan& plan, handshake::ChildEnd channel);
 
 }  // namespace vessel
