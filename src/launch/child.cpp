@@ -13,6 +13,7 @@
 #include "vessel/launch/process_start.hpp"
 #include "vessel/linux/cgroup_join.hpp"
 #include "vessel/linux/devices.hpp"
+#include "vessel/linux/inherited_fds.hpp"
 #include "vessel/linux/kernel_fs.hpp"
 #include "vessel/linux/masked_paths.hpp"
 #include "vessel/linux/mounts.hpp"
@@ -62,6 +63,9 @@ void run_child(const ChildPlan& plan, Channel channel) {
     const ContainerSpec& spec = *plan.spec;
     explain::set_role("child");
     try {
+        // First of all, let go of every descriptor of the parent's: a host directory left open
+        // here would be a way out of the root we are about to build (inherited_fds.hpp).
+        inherited_fds::close_all_except({channel.fd(), explain::fd()});
         UniqueFd made_root = wait_for_go(channel);
         if (spec.security.userns) userns::become_root();
         if (spec.network == NetworkMode::kNone) namespaces::unshare_network_namespace();

@@ -18,6 +18,7 @@
 #include "vessel/launch/launcher.hpp"
 #include "vessel/launch/process_start.hpp"
 #include "vessel/linux/cgroup_join.hpp"
+#include "vessel/linux/inherited_fds.hpp"
 #include "vessel/linux/namespaces.hpp"
 #include "vessel/linux/ns_join.hpp"
 #include "vessel/linux/privileges.hpp"
@@ -63,6 +64,10 @@ struct ExecChildPlan {
         plan.namespaces->join(plan.child_flags);
         // Joined a user namespace: our host uid 0 is unmapped there until we become its root.
         if (plan.child_flags & CLONE_NEWUSER) userns::become_root();
+        // Inside now: let go of the namespace, cgroup and pid descriptors we joined with, and
+        // of everything else of vessel's, before anything is resolved in the container
+        // (inherited_fds.hpp, CVE-2024-21626).
+        inherited_fds::close_all_except({channel.fd(), explain::fd()});
 
         explain::section("the process: terminal, user, descriptors, then execve");
         if (spec.detach) {
@@ -75,7 +80,7 @@ struct ExecChildPlan {
         set_up_stdio(spec, channel);
         try {
             enter_workdir(spec.workdir, /*create=*/false);
-        } catch (const SysError& e) {
+        } catch (const Error& e) {
             // docker exec -w does not create the directory, and reports 126 when it is missing.
             throw Error(e.what(), exit_code::kNotExecutable);
         }

@@ -24,12 +24,16 @@ namespace vessel {
 
 // With -t, a pty from the container's own devpts, its master sent to the parent (kPtyMaster) and
 // its slave as stdin, stdout, stderr and controlling terminal. Always a new session. Without -t
-// and -i, stdin reads /dev/null, as under docker.
+// and -i, stdin reads /dev/null, as under docker. A directory as stdio is refused.
 void set_up_stdio(const ContainerSpec& spec, const Channel& channel);
 
-// chdir into the working directory. `create`: make it when missing, as `docker run -w` does
-// (`docker exec -w` does not). Throws SysError.
+// Enters the working directory, resolved inside the process's root with openat2(RESOLVE_IN_ROOT |
+// RESOLVE_NO_MAGICLINKS), and checks with getcwd() that it is below that root. `create`: make it
+// when missing, as `docker run -w` does (`docker exec -w` does not). Throws SysError.
 void enter_workdir(const std::string& workdir, bool create);
+
+// Throws SysError unless getcwd() names a directory below the process's root.
+void check_workdir_inside_root(const std::string& workdir);
 
 // Looks `name` up the way execvp does, but in the container's PATH (from the command's env, not
 // vessel's), returning the path to exec. A name with a '/' is returned as is. Empty when no
