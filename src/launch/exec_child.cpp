@@ -16,6 +16,10 @@ void enter_container(const ExecChildPlan& plan, KernelSteps& k) {
     k.join_namespaces(*plan.namespaces, plan.namespaces_to_join);
     // Joined a user namespace: our host uid 0 is unmapped there until we become its root.
     if (plan.namespaces_to_join & CLONE_NEWUSER) k.become_namespace_root();
+    // Inside now: let go of the namespace, cgroup and pid descriptors we joined with, and of
+    // everything else of vessel's, before anything is resolved in the container
+    // (inherited_fds.hpp, CVE-2024-21626).
+    k.close_inherited_fds();
 }
 
 StartTail tail_of(const ExecChildPlan& plan) {

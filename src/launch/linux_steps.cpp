@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "vessel/launch/kernel_steps.hpp"
+#include "vessel/linux/inherited_fds.hpp"
 #include "vessel/linux/kernel_fs.hpp"
 #include "vessel/linux/masked_paths.hpp"
 #include "vessel/linux/namespaces.hpp"
@@ -28,6 +29,10 @@ void LinuxSteps::await_ready() {
 
 void LinuxSteps::die_with_parent() {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+void LinuxSteps::close_inherited_fds() {
+    inherited_fds::close_all_except({channel_.fd(), explain::fd()});
 }
 
 void LinuxSteps::become_namespace_root() {

@@ -7,11 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <optional>
 
 #include <fmt/format.h>
 
 #include "vessel/launch/mini_init.hpp"
+#include "vessel/linux/inherited_fds.hpp"
+#include "vessel/linux/mounts.hpp"
 #include "vessel/linux/signals.hpp"
 #include "vessel/linux/terminal.hpp"
 #include "vessel/util/error.hpp"
@@ -65,7 +68,7 @@ void stdio_from_null() {
 
 // With -t, a pty from the container's own devpts, its master sent to the parent and its slave as
 // stdin, stdout, stderr and controlling terminal. Always a new session. Without -t and -i,
-// stdin reads /dev/null, as under docker.
+// stdin reads /dev/null, as under docker. A directory as stdio is refused (CVE-2024-21626).
 void set_up_stdio(const ContainerSpec& spec, const handshake::ChildEnd& channel) {
     std::optional<terminal::Pty> pty;
     if (spec.tty) {
@@ -85,30 +88,53 @@ void set_up_stdio(const ContainerSpec& spec, const handshake::ChildEnd& channel)
         if (!null || ::dup2(null.get(), 0) < 0)
             throw SysError("cannot open /dev/null as stdin", errno);
     }
+    // What the process keeps into the container: stdio, and the trace (a copy of vessel's stderr).
+    inherited_fds::refuse_directories({0, 1, 2, explain::fd()});
 }
 
-// chdir into the working directory; `create`: make it when missing. Throws SysError.
-void enter_workdir(const std::string& workdir, bool create) {
-    if (::chdir(workdir.c_str()) == 0) {
-        explain::syscall(Chapter::kProcess, fmt::format("chdir({})", explain::quote(workdir)), 0, 0,
-                         "the working directory");
-        return;
-    }
-    if (errno != ENOENT || !create)
-        throw SysError("cannot enter the working directory " + workdir, errno);
-    std::string partial;
-    for (size_t pos = 1; pos <= workdir.size(); ++pos) {
-        if (pos == workdir.size() || workdir[pos] == '/') {
-            partial = workdir.substr(0, pos);
-            if (::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST)
-                throw SysError("cannot create the working directory " + partial, errno);
-        }
-    }
-    long rc = ::chdir(workdir.c_str());
+// Throws SysError unless getcwd() names a directory below the process's root.
+void check_workdir_inside_root(const std::string& workdir) {
+    // The kernel's own answer: getcwd() fails with ENOENT (glibc) or starts with "(unreachable)"
+    // when the working directory is not below the process's root, the mark of an escape.
+    char buf[PATH_MAX];
+    const char* cwd = ::getcwd(buf, sizeof buf);
     int err = errno;
-    explain::syscall(Chapter::kProcess, fmt::format("chdir({})", explain::quote(workdir)), rc, err,
-                     "created, as it was missing");
+    explain::step(Chapter::kProcess, "getcwd()",
+                  cwd ? explain::quote(cwd) : fmt::format("NULL {}", explain::errno_name(err)),
+                  "a path from `/`: the working directory is inside the root");
+    if (!cwd || cwd[0] != '/')
+        throw SysError("the working directory " + workdir + " is outside the container's root",
+                       cwd ? EPERM : err, "refused: it would lead out of the container");
+}
+
+// Enters the working directory, resolved inside the process's root with openat2(RESOLVE_IN_ROOT |
+// RESOLVE_NO_MAGICLINKS), and checks with getcwd() that it is below that root. `create`: make it
+// when missing, as `docker run -w` does (`docker exec -w` does not). Throws SysError.
+void enter_workdir(const std::string& workdir, bool create) {
+    // Resolved inside the root the process sees, as the container would resolve it: `..` stops at
+    // `/`, and no /proc magic link is followed (a link like /proc/self/fd/N can point at any
+    // directory the process has open, whatever its root: CVE-2024-21626).
+    UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) throw SysError("cannot open the container's root", errno);
+    UniqueFd dir;
+    try {
+        dir = mounts::open_in_root(root.get(), workdir,
+                                   create ? mounts::Create::kDirectory : mounts::Create::kNothing);
+    } catch (const SysError& e) {
+        throw SysError("cannot enter the working directory " + workdir, e.err(),
+                       e.err() == ELOOP ? "it goes through a /proc magic link (or too many "
+                                          "symlinks), which could lead out of the container"
+                                        : "");
+    }
+    long rc = ::fchdir(dir.get());
+    int err = errno;
+    explain::syscall(
+        Chapter::kProcess,
+        fmt::format("fchdir(openat2(\"/\", {}, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS))",
+                    explain::quote(workdir)),
+        rc, err, "the working directory, found inside the root");
     if (rc != 0) throw SysError("cannot enter the working directory " + workdir, err);
+    check_workdir_inside_root(workdir);
 }
 
 }  // namespace
@@ -173,7 +199,7 @@ void start_process(const StartTail& tail, KernelSteps& k) {
     k.set_up_stdio(spec);
     try {
         k.enter_workdir(spec.workdir, tail.create_workdir);
-    } catch (const SysError& e) {
+    } catch (const Error& e) {
         if (tail.create_workdir) throw;
         // docker exec -w does not create the directory, and reports 126 when it is missing.
         throw Error(e.what(), exit_code::kNotExecutable);

@@ -9,6 +9,9 @@ namespace vessel {
 
 void build_container(const ChildPlan& plan, KernelSteps& k) {
     const ContainerSpec& spec = *plan.spec;
+    // First of all, let go of every descriptor of the parent's: a host directory left open here
+    // would be a way out of the root we are about to build (inherited_fds.hpp).
+    k.close_inherited_fds();
     // If vessel dies from here on, the kernel SIGKILLs us (and, as our pid namespace's init,
     // everything in the container). Being PID 1 does not shield us: the signal comes from
     // outside the namespace.

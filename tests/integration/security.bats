@@ -356,8 +356,12 @@ JSON
   run vessel run --rm --explain "$IMAGE" true
   [ "$status" -eq 0 ]
   calls=$(sed -nE 's/^ *[0-9.]+ms (vessel|child) +//p' <<<"$output")
-  order=$(grep -oE '^(prlimit|prctl\(PR_CAPBSET_DROP|setresuid|capset|prctl\(PR_SET_NO_NEW_PRIVS|close_range|seccomp\(|execve)' <<<"$calls" | uniq | tr '\n' ' ')
-  [ "$order" = "prlimit prctl(PR_CAPBSET_DROP setresuid capset prctl(PR_SET_NO_NEW_PRIVS close_range seccomp( execve " ]
+  order=$(grep -oE '^(prlimit|prctl\(PR_CAPBSET_DROP|setresuid|capset|prctl\(PR_SET_NO_NEW_PRIVS|close_range\(3, ~0U, CLOSE_RANGE_CLOEXEC|seccomp\(|execve)' <<<"$calls" | uniq | tr '\n' ' ')
+  [ "$order" = "prlimit prctl(PR_CAPBSET_DROP setresuid capset prctl(PR_SET_NO_NEW_PRIVS close_range(3, ~0U, CLOSE_RANGE_CLOEXEC seccomp( execve " ]
+  # And long before all that, the child's first step: it lets go of what it inherited
+  # (CVE-2024-21626), before it builds its filesystem.
+  first=$(grep -oE '^(close_range\([0-9]+, ~0U, 0\)|mount|pivot_root)' <<<"$calls" | head -1)
+  [ "$first" = "close_range(" ] || [[ $first == "close_range("*", ~0U, 0)" ]]
   [[ "$output" =~ "docs/seccomp.md" ]]
   [[ "$output" =~ "docs/capabilities.md" ]]
 }

@@ -23,6 +23,7 @@ class RecordingSteps final : public KernelSteps {
     UniqueFd await_go() override { return note("await_go"), UniqueFd(); }
     void await_ready() override { note("await_ready"); }
     void die_with_parent() override { note("die_with_parent"); }
+    void close_inherited_fds() override { note("close_inherited_fds"); }
     void become_namespace_root() override { note("become_namespace_root"); }
     void unshare_network() override { note("unshare_network"); }
     void set_umask(mode_t) override { note("set_umask"); }
@@ -104,7 +105,8 @@ RecordingSteps record_run(const RunFixture& f, CgroupEntry entry = CgroupEntry::
 
 TEST(LaunchOrder, RunChildTakesEveryStepInTheDocumentedOrder) {
     RunFixture f;
-    const std::vector<std::string> expected = {"die_with_parent",
+    const std::vector<std::string> expected = {"close_inherited_fds",
+                                               "die_with_parent",
                                                "await_go",
                                                "unshare_network",
                                                "set_umask",
@@ -134,9 +136,11 @@ TEST(LaunchOrder, RunChildTakesEveryStepInTheDocumentedOrder) {
 TEST(LaunchOrder, NothingIsBuiltBeforeKGoAndNothingJoinedBeforeKReady) {
     RunFixture f;
     auto k = record_run(f);
+    // Nothing of vessel's host fds survives into the build (CVE-2024-21626).
+    EXPECT_EQ(k.at("close_inherited_fds"), 0u);
     // Before kGo the parent may still write our uid maps: nothing may depend on them.
-    EXPECT_EQ(k.at("await_go"), 1u);
-    EXPECT_EQ(k.at("die_with_parent"), 0u);
+    EXPECT_EQ(k.at("die_with_parent"), 1u);
+    EXPECT_EQ(k.at("await_go"), 2u);
     // The cgroups exist only once kReady came.
     EXPECT_LT(k.at("await_ready"), k.at("join_v1_cgroups"));
     EXPECT_LT(k.at("await_ready"), k.at("mount_cgroups"));
@@ -183,7 +187,7 @@ TEST(LaunchOrder, UserNamespaceRootComesFirstAndPrivilegedSkipsMaskedPaths) {
     f.spec.security.privileged = true;
     f.spec.network = NetworkMode::kHost;
     auto k = record_run(f);
-    EXPECT_EQ(k.at("become_namespace_root"), 2u);  // right after kGo: the maps are written
+    EXPECT_EQ(k.at("become_namespace_root"), k.at("await_go") + 1);  // the maps are written
     EXPECT_FALSE(k.has("mask_paths"));
     EXPECT_FALSE(k.has("unshare_network"));
     EXPECT_FALSE(k.has("bring_up_loopback"));
@@ -208,6 +212,7 @@ TEST(LaunchOrder, ExecChildJoinsCgroupsBeforeNamespacesThenSharesTheTail) {
                                                "join_cgroups",
                                                "join_namespaces",
                                                "become_namespace_root",
+                                               "close_inherited_fds",
                                                "set_up_stdio",
                                                "enter_workdir",
                                                "resolve_command",

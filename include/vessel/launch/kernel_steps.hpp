@@ -33,6 +33,9 @@ class KernelSteps {
     virtual void await_ready() = 0;
     // PR_SET_PDEATHSIG: the kernel kills us when vessel dies.
     virtual void die_with_parent() = 0;
+    // Every fd above 2 but the handshake's and the trace's closed (inherited_fds.hpp,
+    // CVE-2024-21626): before anything is resolved in the container.
+    virtual void close_inherited_fds() = 0;
 
     // run's child: namespaces and the root filesystem (run_child.hpp).
     virtual void become_namespace_root() = 0;  // setuid/setgid 0 in a new user namespace
@@ -77,6 +80,7 @@ class LinuxSteps final : public KernelSteps {
     UniqueFd await_go() override;
     void await_ready() override;
     void die_with_parent() override;
+    void close_inherited_fds() override;
     void become_namespace_root() override;
     void unshare_network() override;
     void set_umask(mode_t mask) override;
