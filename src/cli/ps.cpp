@@ -5,7 +5,7 @@
 
 #include "vessel/cli/command.hpp"
 #include "vessel/core/listing.hpp"
-#include "vessel/launch/control.hpp"
+#include "vessel/running/control.hpp"
 #include "vessel/util/clock.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/fs.hpp"

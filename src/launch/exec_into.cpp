@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "vessel/launch/confinement.hpp"
-#include "vessel/launch/control.hpp"
+#include "vessel/running/control.hpp"
 #include "vessel/launch/exec_child.hpp"
 #include "vessel/launch/foreground.hpp"
 #include "vessel/launch/handshake.hpp"

@@ -11,9 +11,9 @@
 
 #include <fmt/format.h>
 
-#include "vessel/launch/attach_server.hpp"
+#include "vessel/running/attach_server.hpp"
 #include "vessel/launch/launcher.hpp"
-#include "vessel/launch/log_relay.hpp"
+#include "vessel/running/log_relay.hpp"
 #include "vessel/launch/monitor_channel.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/linux/signals.hpp"

@@ -1,4 +1,4 @@
-#include "vessel/launch/control.hpp"
+#include "vessel/running/control.hpp"
 
 #include <poll.h>
 #include <signal.h>

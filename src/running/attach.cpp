@@ -1,4 +1,4 @@
-#include "vessel/launch/attach.hpp"
+#include "vessel/running/attach.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,9 +13,9 @@
 #include <fmt/format.h>
 
 #include "vessel/core/detach_keys.hpp"
-#include "vessel/launch/attach_protocol.hpp"
-#include "vessel/launch/attach_server.hpp"
-#include "vessel/launch/control.hpp"
+#include "vessel/running/attach_protocol.hpp"
+#include "vessel/running/attach_server.hpp"
+#include "vessel/running/control.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/linux/signals.hpp"
 #include "vessel/linux/terminal.hpp"

@@ -1,4 +1,4 @@
-#include "vessel/launch/attach_server.hpp"
+#include "vessel/running/attach_server.hpp"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>

@@ -1,4 +1,4 @@
-#include "vessel/launch/attach_protocol.hpp"
+#include "vessel/running/attach_protocol.hpp"
 
 #include <fmt/format.h>
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "vessel/core/container_log.hpp"
-#include "vessel/launch/attach_protocol.hpp"
+#include "vessel/running/attach_protocol.hpp"
 #include "vessel/util/unique_fd.hpp"
 
 namespace vessel {
