@@ -4,6 +4,17 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 
+# helpers.bash's teardown, after removing what a test left in a state root of its own
+# ($STRAY_ROOT: where a relative --root would land if the monitor resolved it from /).
+eval "helpers_$(declare -f teardown)"
+teardown() {
+  if [ -n "${STRAY_ROOT:-}" ] && [ -d "$STRAY_ROOT" ]; then
+    cleanup_root "$STRAY_ROOT"
+    rm -rf "$STRAY_ROOT"
+  fi
+  helpers_teardown
+}
+
 @test "run -d prints the full id once the command runs, and ps shows it Up" {
   run vessel run -d --name web "$IMAGE" sleep 1000
   [ "$status" -eq 0 ]
@@ -249,7 +260,7 @@ last" ]
   [ "$status" -eq 0 ]
   run vessel rm "$id"
   # Nobody signalled the bystander: it still sleeps (not dead, not a zombie waiting for us).
-  state=$(awk '{print $3}' /proc/$bystander/stat)
+  state=$(awk '{print $3}' /proc/$bystander/stat 2>/dev/null || echo gone)
   kill -KILL $bystander; wait $bystander || true
   [ "$state" = S ]
   [ "$status" -eq 0 ]
@@ -287,6 +298,7 @@ last" ]
   # the same directory for it, and for every later command run from here.
   cd "$(dirname "$ROOT")"
   rel=$(basename "$ROOT")
+  STRAY_ROOT=/$rel
   id=$("$VESSEL_BIN" --root "$rel" run -d --name relroot "$IMAGE" sh -c 'echo hello; while [ ! -e /tmp/go ]; do sleep 0.05; done; exit 3')
   [ -f "$ROOT/$id/state.json" ]
   [ ! -e "/$rel" ]

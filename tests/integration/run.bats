@@ -206,8 +206,9 @@ load helpers
 }
 
 @test "-it relays input to the container and restores the terminal" {
-  # The terminal's settings before and after, in the same session as vessel's.
-  run script -qec "stty -g >$ROOT/before; printf 'echo hello-\$((40+2))\nexit 3\n' | $VESSEL_BIN --root $ROOT run --rm -it $IMAGE sh; s=\$?; stty -g >$ROOT/after; exit \$s" /dev/null
+  # vessel's stdin is script's terminal (the input is typed into it), so vessel puts that terminal
+  # in raw mode; its settings before and after, in the same session, must be the same.
+  run bash -c "printf 'echo hello-\$((40+2))\nexit 3\n' | script -qec 'stty -g >$ROOT/before; $VESSEL_BIN --root $ROOT run --rm -it $IMAGE sh; s=\$?; stty -g >$ROOT/after; exit \$s' /dev/null"
   [ "$status" -eq 3 ]
   [[ "$output" =~ hello-42 ]]
   [ -s "$ROOT/before" ]

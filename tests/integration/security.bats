@@ -54,7 +54,7 @@ status_in() {
   for check in mount umount2 'unshare(CLONE_NEWUSER)' 'unshare(CLONE_NEWNS)' setns pivot_root keyctl \
       add_key request_key reboot kexec_load init_module open_by_handle_at bpf perf_event_open \
       userfaultfd io_uring_setup settimeofday sethostname 'socket(AF_ALG)' 'personality(PER_BSD)' \
-      clone3 'mknod c 1:1' "open mknod'ed /dev/mem" 'open host block device' 'write /proc/sys' 'write release_agent' \
+      clone3 'mknod c 1:1' "open mknod'ed /dev/mem" 'mknod c 10:229' "open mknod'ed /dev/fuse" 'open host block device' 'write /proc/sys' 'write release_agent' \
       'write cgroup.procs' 'read /proc/keys' 'read /proc/timer_list' CapInh CapAmb CapEff NoNewPrivs \
       Seccomp 'no fd beyond 0-2' '/proc/1/exe is not vessel' 'no visible process runs vessel'; do
     grep -qF "ok   $check" <<<"$output" || { echo "not checked: $check"; return 1; }
@@ -66,7 +66,8 @@ status_in() {
   run vessel run --rm --privileged "$PROBE_IMAGE" probe --expect default
   [ "$status" -eq 1 ]
   for check in mount 'unshare(CLONE_NEWUSER)' setns keyctl bpf userfaultfd settimeofday sethostname \
-      "open mknod'ed /dev/mem" 'write /proc/sys' 'read /proc/timer_list' CapEff Seccomp clone3; do
+      "open mknod'ed /dev/mem" "open mknod'ed /dev/fuse" 'write /proc/sys' 'read /proc/timer_list' CapEff \
+      Seccomp clone3; do
     grep -qF "FAIL $check" <<<"$output" || { echo "did not flip: $check"; echo "$output"; return 1; }
   done
   # And they all pass when the probe expects a privileged container.

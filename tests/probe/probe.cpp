@@ -384,6 +384,12 @@ int main(int argc, char** argv) {
     // Under --privileged: success, or ENXIO where the kernel has no /dev/mem driver.
     check_device_node("open mknod'ed /dev/mem (c 1:1)", "/tmp/.probe-mem", S_IFCHR, makedev(1, 1),
                       Allowed::kNotDenied);
+    // Where the kernel has /dev/mem, its driver itself refuses an open without CAP_SYS_RAWIO,
+    // with EPERM too: the check above could then pass without any device cgroup. /dev/fuse's
+    // driver checks nothing: only the device cgroup refuses it (an allowed open succeeds, or
+    // gives ENODEV without a fuse driver).
+    check_device_node("open mknod'ed /dev/fuse (c 10:229)", "/tmp/.probe-fuse", S_IFCHR,
+                      makedev(10, 229), Allowed::kNotDenied);
     if (dev_t blk = a_block_device()) {
         std::string label = "open host block device (b " + std::to_string(major(blk)) + ":" +
                             std::to_string(minor(blk)) + ")";
