@@ -76,7 +76,8 @@ cgroup_dirs_of() { ls -d /sys/fs/cgroup/*/vessel-"$1" /sys/fs/cgroup/vessel-"$1"
   id=$(only_container_id)
   wait_running "$id"
   pids=$(cgroup_dir "$id" pids)
-  [ -n "$pids" ] && [ -d "$pids" ]
+  [ -n "$pids" ]
+  [ -d "$pids" ]
   for _ in $(seq 100); do [ "$(cat "$pids/pids.current")" -ge 20 ] && break; sleep 0.05; done
   [ "$(cat "$pids/pids.current")" -eq 20 ]
   [ "$(cat "$pids/pids.max")" -eq 20 ]

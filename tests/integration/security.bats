@@ -397,7 +397,8 @@ cached_files() { ls "$(cache_dir)" 2>/dev/null | sort; }
   pid=$(state_of "$id" .pid)
   # Lift the v1 controller's restriction for this container: only the program is left to say no.
   devices=$(jq -r '.cgroup.paths[] | select(test("/devices/"))' "$ROOT/$id/state.json")
-  [ -n "$devices" ] && [ -d "$devices" ]
+  [ -n "$devices" ]
+  [ -d "$devices" ]
   echo a > "$devices/devices.allow"
   grep -q '^a \*:\* rwm' "$devices/devices.list"
   touch "/proc/$pid/root/tmp/go"
