@@ -360,12 +360,16 @@ load helpers
   [[ "$output" =~ "unable to find user nosuchuser" ]]
   run vessel run --rm -w relative "$IMAGE" true
   [ "$status" -eq 125 ]
+  [ "$output" = 'vessel: error: the working directory "relative" must be an absolute path' ]
   run vessel run --rm --network bridge "$IMAGE" true
   [ "$status" -eq 125 ]
+  [ "$output" = 'vessel: error: unknown network mode "bridge": use none or host' ]
   run vessel run --rm --hostname "bad_host!" "$IMAGE" true
   [ "$status" -eq 125 ]
+  [[ "$output" =~ 'invalid hostname "bad_host!"' ]]
   run vessel run
   [ "$status" -eq 125 ]
+  [[ "$output" =~ "IMAGE_DIR is required" ]]
   [ -z "$(ls -A "$ROOT" | grep -v '^.names$')" ]
 }
 

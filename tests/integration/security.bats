@@ -320,8 +320,10 @@ cached_files() { ls "$(cache_dir)" 2>/dev/null | sort; }
   [[ "$output" =~ "cannot read seccomp profile" ]]
   run vessel run --rm --security-opt "seccomp" "$IMAGE" true
   [ "$status" -eq 125 ]
+  [ "$output" = 'vessel: error: invalid --security-opt "seccomp": use seccomp=unconfined or seccomp=PROFILE.json' ]
   run vessel run --rm --security-opt "apparmor=x" "$IMAGE" true
   [ "$status" -eq 125 ]
+  [ "$output" = "vessel: error: --security-opt apparmor is not supported by vessel" ]
   rm -f "$ROOT/bad.json"
   [ -z "$(ls -A "$ROOT" | grep -v '^.names$')" ]
 }
@@ -374,6 +376,7 @@ cached_files() { ls "$(cache_dir)" 2>/dev/null | sort; }
   [[ "$output" =~ "not a character or block device" ]]
   run vessel run --rm --device relative "$IMAGE" true
   [ "$status" -eq 125 ]
+  [ "$output" = 'vessel: error: invalid --device "relative": paths must be absolute' ]
 }
 
 @test "--device adds a node; :r lets it be read and the device cgroup refuses writes" {
@@ -516,10 +519,13 @@ sh: can't open /tmp/mem: Operation not permitted" ]
   [ "$output" = " 0 300000 1000" ]
   run vessel run --rm --userns=remap:0 "$IMAGE" true
   [ "$status" -eq 125 ]
+  [[ "$output" =~ 'invalid --userns "remap:0": FIRST_HOST_ID must be above 0' ]]
   run vessel run --rm --userns=private "$IMAGE" true
   [ "$status" -eq 125 ]
+  [[ "$output" =~ 'invalid --userns "private": use remap' ]]
   run vessel run --rm --userns=remap --privileged "$IMAGE" true
   [ "$status" -eq 125 ]
+  [[ "$output" =~ "--privileged and --userns=remap do not go together" ]]
   run vessel run --rm --userns=remap --network host "$IMAGE" true
   [ "$status" -eq 125 ]
   [[ "$output" =~ "do not go together" ]]
