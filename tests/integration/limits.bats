@@ -219,7 +219,7 @@ cgroup_dirs_of() { ls -d /sys/fs/cgroup/*/vessel-"$1" /sys/fs/cgroup/vessel-"$1"
   # A container whose task count grows by about 2.5 a second.
   vessel run -d --name grow "$IMAGE" sh -c 'for i in $(seq 30); do sleep 100 & sleep 0.4; done; wait' >/dev/null
   wait_status grow running
-  run timeout 3.7 "$VESSEL_BIN" --root "$ROOT" stats grow
+  run timeout 4.5 "$VESSEL_BIN" --root "$ROOT" stats grow
   echo "$output" >&2
   [ "$status" -eq 124 ]   # still streaming when timeout stopped it
   tables=$(grep -c '^CONTAINER ID' <<<"$output")

@@ -99,9 +99,9 @@ load helpers
 @test "--init reaps orphans: they become init's children, and no zombie stays" {
   # Five orphans: each subshell exits at once, leaving its sleep to PID 1, vessel's init.
   run vessel run --rm --init "$IMAGE" sh -c '
-    for i in 1 2 3 4 5; do (sleep 0.3 &); done
+    for i in 1 2 3 4 5; do (sleep 1 &); done
     for p in /proc/[0-9]*; do cat $p/stat 2>/dev/null; done | awk "\$2 == \"(sleep)\" && \$4 == 1 {n++} END {print n+0}"
-    sleep 1.5
+    sleep 2.5
     for p in /proc/[0-9]*; do cat $p/stat 2>/dev/null; done | awk "\$3 == \"Z\" {n++} END {print n+0}"
     cat /proc/1/comm
     exit 3'
