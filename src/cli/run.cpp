@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "vessel/cli/command.hpp"
+#include "vessel/cli/mount_flags.hpp"
 #include "vessel/cli/resource_flags.hpp"
 #include "vessel/cli/security_flags.hpp"
 #include "vessel/core/ids.hpp"
@@ -17,6 +18,7 @@
 #include "vessel/util/explain.hpp"
 #include "vessel/util/fs.hpp"
 #include "vessel/util/log.hpp"
+#include "vessel/volumes/volume_store.hpp"
 
 namespace vessel::cli {
 namespace {
@@ -40,6 +42,7 @@ class RunCommand final : public Command {
         app->add_flag("--read-only", r_.read_only, "Mount the container's root read-only");
         app->add_option("--network", r_.network, "Network: none (an empty namespace) or host")
             ->capture_default_str();
+        mount_flags_.add_to(*app);
         add_resource_flags(*app, resource_flags_);
         security_.add_to(*app);
         app->add_flag("--explain", explain_,
@@ -63,12 +66,37 @@ class RunCommand final : public Command {
         r_.resources =
             resources::apply_flags(resource_flags_, r_.resources, resources::online_cpus());
         const ResolvedUser user = users::resolve_in_root(fs::open_dir(image_dir).get(), r_.user);
-        const ContainerSpec spec =
-            build_spec(r_, ids::new_container_id(), image_dir, image, user, process_env());
         StateStore store = open_store(global);
+        r_.mounts = mount_flags_.to_mounts(store);
+        ContainerSpec spec =
+            build_spec(r_, ids::new_container_id(), image_dir, image, user, process_env());
+        if (spec.security.userns)
+            for (const auto& m : spec.mounts)
+                if (m.type != MountType::kTmpfs)
+                    throw Error(
+                        "-v and --mount of binds and volumes do not work with "
+                        "--userns=remap yet (docs/mounts.md); --tmpfs does");
+
+        // Last of the checks, first of the changes: bind sources made, volumes created and
+        // filled (copy-up). A failed start removes the anonymous volumes made here.
+        const volumes::VolumeStore volume_store(data_root(global));
+        const auto made = volumes::prepare(spec.mounts, volume_store, image_dir);
+        auto forget_volumes = [&] {
+            for (const auto& name : made) {
+                try {
+                    volume_store.remove(name);
+                } catch (const std::exception&) {
+                }
+            }
+        };
 
         if (spec.detach) {
-            std::printf("%s\n", start_detached(store, spec, user).c_str());
+            try {
+                std::printf("%s\n", start_detached(store, spec, user).c_str());
+            } catch (...) {
+                forget_volumes();
+                throw;
+            }
             return 0;
         }
 
@@ -79,7 +107,14 @@ class RunCommand final : public Command {
         ::signal(SIGPIPE, SIG_IGN);
         UniqueFd signal_fd = signals::open_signalfd(forwarded);
 
-        RunningContainer container = launch(store, spec, user);
+        RunningContainer container = [&] {
+            try {
+                return launch(store, spec, user);
+            } catch (...) {
+                forget_volumes();
+                throw;
+            }
+        }();
         int code;
         try {
             code = supervise_foreground(
@@ -112,6 +147,7 @@ class RunCommand final : public Command {
     }
 
     RunRequest r_;
+    MountFlags mount_flags_;
     resources::Flags resource_flags_;
     SecurityFlags security_;
     bool explain_ = false;

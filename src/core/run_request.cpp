@@ -88,6 +88,8 @@ ContainerSpec build_spec(const RunRequest& r, const std::string& id, const std::
     spec.network = network_mode_from_string(r.network);
     spec.resources = r.resources;
     spec.security = r.security;
+    check_mount_targets(r.mounts);
+    spec.mounts = in_mount_order(r.mounts);
     finalize(spec.security);
     return spec;
 }

@@ -20,6 +20,7 @@
 #include "vessel/util/explain.hpp"
 #include "vessel/util/fs.hpp"
 #include "vessel/util/log.hpp"
+#include "vessel/volumes/volume_store.hpp"
 
 namespace vessel {
 namespace {
@@ -162,6 +163,7 @@ void finish(const StateStore& store, RunningContainer& c, int exit_code) {
             store.remove(c.state);
             explain::step(Chapter::kState, fmt::format("rm -r {}", store.dir_of(c.state.spec.id)),
                           "0", "--rm: nothing of the container is left");
+            volumes::remove_anonymous(store, c.state.spec);  // and its anonymous volumes
         } else {
             try {
                 // `vessel update` may have changed the limits on disk since the launch.
