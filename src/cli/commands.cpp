@@ -24,6 +24,7 @@ std::vector<std::unique_ptr<Command>> make_all(CLI::App& app) {
     commands.push_back(make_inspect(app));
     commands.push_back(make_stats(app));
     commands.push_back(make_update(app));
+    commands.push_back(make_cp(app));
     commands.push_back(make_volume(app));
     return commands;
 }
