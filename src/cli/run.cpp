@@ -70,13 +70,6 @@ class RunCommand final : public Command {
         r_.mounts = mount_flags_.to_mounts(store);
         ContainerSpec spec =
             build_spec(r_, ids::new_container_id(), image_dir, image, user, process_env());
-        if (spec.security.userns)
-            for (const auto& m : spec.mounts)
-                if (m.type != MountType::kTmpfs)
-                    throw Error(
-                        "-v and --mount of binds and volumes do not work with "
-                        "--userns=remap yet (docs/mounts.md); --tmpfs does");
-
         // Last of the checks, first of the changes: bind sources made, volumes created and
         // filled (copy-up). A failed start removes the anonymous volumes made here.
         const volumes::VolumeStore volume_store(data_root(global));

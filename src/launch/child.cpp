@@ -72,9 +72,6 @@ void run_child(const ChildPlan& plan, Channel channel) {
         set_hostname(spec.hostname);
 
         explain::section("the root filesystem, built inside our own mount namespace");
-        // -v/--mount sources, copied while our mounts are still peers of the host's (shared
-        // and slave binds need that); attached below, once the root exists.
-        auto mount_sources = container_mounts::open_sources(spec.mounts);
         rootfs::make_mounts_private();
         UniqueFd root = made_root ? userns::attach_root(std::move(made_root))
                                   : rootfs::mount_overlay(plan.layout);
@@ -82,7 +79,7 @@ void run_child(const ChildPlan& plan, Channel channel) {
         kernel_fs::mount_sys(root.get());
         devices::setup_dev(root.get());
         devices::add_nodes(root.get(), plan.confinement->devices);
-        container_mounts::attach(root.get(), spec.mounts, mount_sources);
+        container_mounts::attach(root.get(), spec.mounts, *plan.mount_sources);
         if (!spec.security.privileged)
             masked_paths::apply(root.get(), default_masked_paths(), default_readonly_paths());
         if (spec.network == NetworkMode::kNone) network::bring_up_loopback();

@@ -9,6 +9,7 @@
 #include "vessel/launch/handshake.hpp"
 #include "vessel/launch/seccomp_cache.hpp"
 #include "vessel/linux/cgroup_join.hpp"
+#include "vessel/linux/container_mounts.hpp"
 #include "vessel/linux/cpu_placement.hpp"
 #include "vessel/linux/device_cgroup.hpp"
 #include "vessel/linux/namespaces.hpp"
@@ -89,6 +90,9 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         // Not in a new user namespace: its unmapped uid may not write the host's cgroup files.
         const bool self_join = !spec.security.userns;
 
+        // -v/--mount sources, copied here (in the host's mount namespace, so that shared and
+        // slave binds join the host's peer groups); the child inherits the fds.
+        auto mount_sources = container_mounts::open_sources(spec.mounts);
         auto [parent_end, child_end] = Channel::make_pair();
         bool placed = false;
         const bool complete = c.cgroup->complete_after_clone();
@@ -98,8 +102,8 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
             // The child: drop the parent's handles before anything can block, so that the
             // parent's death reads as end-of-file here.
             parent_end.close();
-            ChildPlan plan{&spec,    layers,   !(placed && complete), user, c.cgroup.get(),
-                           &confine, self_join};
+            ChildPlan plan{&spec,    layers,    !(placed && complete), user, c.cgroup.get(),
+                           &confine, self_join, &mount_sources};
             run_child(plan, std::move(child_end));
         }
         c.pidfd = std::move(child.pidfd);
@@ -107,9 +111,11 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         child_end.close();
 
         UniqueFd root;  // --userns=remap: maps written, the root made here, sent with kGo
-        if (spec.security.userns)
+        if (spec.security.userns) {
             root = userns::setup_from_parent(child.pid, *spec.security.userns, layers,
                                              confine.ulimits);
+            container_mounts::idmap(mount_sources, child.pid);
+        }
         parent_end.send(Message::kGo, 0, 0, {}, root.get());
         explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1",
                       "the child builds its filesystem; we make its cgroups meanwhile");

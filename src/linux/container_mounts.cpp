@@ -154,13 +154,35 @@ std::vector<UniqueFd> open_sources(const std::vector<MountSpec>& mounts) {
             Chapter::kMounts,
             fmt::format("open_tree({}, OPEN_TREE_CLONE|AT_RECURSIVE)", explain::quote(m.host_path)),
             tree.get(), err,
-            "a detached copy, taken while our mounts are still peers of the host's");
+            "a detached copy, in the host's mount namespace: it joins the source's peer group");
         if (!tree)
             throw SysError(fmt::format("cannot open {} to mount it on {}", m.host_path, m.target),
                            err);
         trees.push_back(std::move(tree));
     }
     return trees;
+}
+
+void idmap(std::vector<UniqueFd>& sources, pid_t child) {
+    UniqueFd ns(::open(fmt::format("/proc/{}/ns/user", child).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns) throw SysError("cannot open the container's user namespace", errno);
+    for (auto& tree : sources) {
+        if (!tree) continue;
+        mount_attr attr{};
+        attr.attr_set = MOUNT_ATTR_IDMAP;
+        attr.userns_fd = static_cast<uint64_t>(ns.get());
+        long rc = ::mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
+        int err = errno;
+        explain::syscall(Chapter::kMounts,
+                         "mount_setattr(tree, \"\", AT_EMPTY_PATH|AT_RECURSIVE, "
+                         "{MOUNT_ATTR_IDMAP, userns})",
+                         rc, err, "the host's uid 0 is the container's root on this mount");
+        if (rc != 0)
+            throw SysError("cannot make an idmapped mount for --userns=remap", err,
+                           err == EINVAL ? "the source's filesystem must support idmapped "
+                                           "mounts (ext4, xfs, btrfs, tmpfs)"
+                                         : "");
+    }
 }
 
 void attach(int root_fd, const std::vector<MountSpec>& mounts, std::vector<UniqueFd>& sources) {

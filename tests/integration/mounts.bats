@@ -199,3 +199,15 @@ propagation_seen() {
   [[ "$output" == *"move_mount("*"MOVE_MOUNT_T_EMPTY_PATH"* ]]
   [[ "$output" == *"docs/mounts.md"* ]]
 }
+
+@test "--userns=remap: binds and volumes are idmapped: the container's root owns root's files" {
+  echo host >"$HOSTDIR/f"
+  run vessel run --rm --userns=remap -v "$HOSTDIR:/m" -v uvol:/v "$IMAGE" sh -c \
+    'stat -c %u /m/f; echo ctr >/m/g && stat -c %u /m/g; touch /v/new && stat -c %u /v/new'
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf '0\n0\n0')" ]
+  # On disk, the container root's writes are the host's uid 0, not 100000.
+  [ "$(stat -c %u "$HOSTDIR/g")" = 0 ]
+  [ "$(stat -c %u "$DATA/volumes/uvol/_data/new")" = 0 ]
+  vessel volume rm uvol
+}

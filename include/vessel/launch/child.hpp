@@ -9,6 +9,9 @@
 #include "vessel/launch/handshake.hpp"
 #include "vessel/linux/cgroups.hpp"
 #include "vessel/linux/rootfs.hpp"
+#include "vessel/util/unique_fd.hpp"
+
+#include <vector>
 
 namespace vessel {
 
@@ -20,6 +23,8 @@ struct ChildPlan {
     const cgroups::Cgroup* cgroup = nullptr;         // the child mounts its read-only view of it
     const confinement::Plan* confinement = nullptr;  // prepared by the parent (security.md)
     bool join_cgroups_itself = false;  // cgroup v1: after kReady, the child moves itself in
+    // -v/--mount sources: detached copies the parent took before clone3 (inherited fds).
+    std::vector<UniqueFd>* mount_sources = nullptr;
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan, Channel channel);
