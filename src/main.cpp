@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "vessel/cli/argv_split.hpp"
+#include "vessel/cli/builtin_answers.hpp"
 #include "vessel/cli/command.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/log.hpp"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     // line never reaches CLI11 (argv_split.hpp).
     std::vector<std::string> args(argv + 1, argv + argc);
     size_t sub = cli::first_positional(app, args, 0);
+    if (auto answer = cli::answer_builtin(app, args, sub)) return *answer;
     for (auto& command : commands) {
         if (sub >= args.size() || command->app->get_name() != args[sub]) continue;
         if (!command->has_trailing_command()) break;

@@ -4,6 +4,7 @@
 #include "vessel/cli/command.hpp"
 #include "vessel/core/exec_request.hpp"
 #include "vessel/launch/exec_into.hpp"
+#include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 
 namespace vessel::cli {
@@ -31,6 +32,10 @@ class ExecCommand final : public Command {
 
     int execute(const GlobalOptions& global) override {
         r_.command = trailing;
+        // Docker's check, with docker's words and exit status: -it needs a terminal on stdin.
+        // Without one, a shell in the container would wait forever on a pty nobody types into.
+        if (r_.tty && r_.interactive && ::isatty(STDIN_FILENO) != 1)
+            throw Error("the input device is not a TTY", 1);
         require_root();
         if (explain_) explain::enable(STDERR_FILENO);
         StateStore store = open_store(global);

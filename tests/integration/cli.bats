@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+# What a new user hits first (issue 13): bare vessel, unknown commands, help and version,
+# exec -it without a terminal, --pids-limit below -1, stats of one container named twice.
+
+load helpers
+
+# Six developers share this machine: a cgroup counts as left behind only if it is named like
+# ours, no state directory anywhere claims it and no process is in it (ours were killed by
+# cleanup_root before the check).
+cgroup_claimed() {
+  local id
+  id=$(basename "$1")
+  id=${id#vessel-}
+  # Ours are named by 64-hex container ids; other names (an OCI bundle's "c1") are someone else's.
+  [[ $id =~ ^[0-9a-f]{64}$ ]] || return 0
+  compgen -G "/tmp/*/$id" >/dev/null || compgen -G "/tmp/*/*/$id" >/dev/null ||
+    [ -d "/run/vessel/$id" ] || [ -n "$(cat "$1/cgroup.procs" 2>/dev/null)" ]
+}
+
+@test "bare vessel lists the commands, exit 0" {
+  run vessel
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Commands:"* ]]
+  [[ "$output" == *"  run "* ]]
+  [[ "$output" == *"  volume "* ]]
+  refute_grep -q "A subcommand is required" <<<"$output"
+}
+
+@test "an unknown command is named, and the commands listed, exit 125" {
+  run vessel images
+  [ "$status" -eq 125 ]
+  [ "${lines[0]}" = "vessel: error: 'images' is not a vessel command" ]
+  [[ "$output" == *"  exec "* ]]
+}
+
+@test "vessel help COMMAND and vessel version" {
+  run vessel help cp
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"--archive"* ]]
+  run vessel help nosuch
+  [ "$status" -eq 125 ]
+  run vessel version
+  [ "$status" -eq 0 ]
+  [[ "$output" == "vessel "* ]]
+}
+
+@test "exec -it without a terminal: 'the input device is not a TTY', exit 1, no hang" {
+  vessel run -d --name box "$IMAGE" sleep 60
+  run -1 timeout 10 "$VESSEL_BIN" --root "$ROOT" exec -it box sh </dev/null
+  [ "$output" = "vessel: error: the input device is not a TTY" ]
+  # -t alone, or -i alone, is fine without one.
+  run vessel exec -i box echo ok </dev/null
+  [ "$output" = ok ]
+  vessel rm -f box
+}
+
+@test "--pids-limit below -1 is refused" {
+  run vessel run --rm --pids-limit -5 "$IMAGE" true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"invalid --pids-limit \"-5\": use a positive number, or 0 or -1 for no limit"* ]]
+  run vessel run --rm --pids-limit -1 "$IMAGE" true
+  [ "$status" -eq 0 ]
+}
+
+@test "stats shows a container named twice once" {
+  vessel run -d --name box "$IMAGE" sleep 60
+  local id
+  id=$(vessel inspect -f '{{.Id}}' box)
+  run vessel stats --no-stream box box "${id:0:12}"
+  [ "$status" -eq 0 ]
+  [ "$(grep -c box <<<"$output")" -eq 1 ]
+  vessel rm -f box
+}
