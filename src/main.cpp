@@ -7,6 +7,7 @@
 #include "vessel/cli/argv_split.hpp"
 #include "vessel/cli/builtin_answers.hpp"
 #include "vessel/cli/command.hpp"
+#include "vessel/cli/parse_errors.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/log.hpp"
 
@@ -51,8 +52,15 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::string where = "vessel";
-        for (auto* sub : app.get_subcommands()) where += " " + sub->get_name();
-        std::fprintf(stderr, "vessel: error: %s (see '%s --help')\n", e.what(), where.c_str());
+        const CLI::App* deepest = &app;
+        while (true) {
+            auto subs = deepest->get_subcommands();
+            if (subs.empty()) break;
+            deepest = subs.front();
+            where += " " + deepest->get_name();
+        }
+        std::fprintf(stderr, "vessel: error: %s\n",
+                     cli::parse_error_line(e, *deepest, where).c_str());
         return exit_code::kRuntimeError;
     }
 

@@ -72,3 +72,16 @@ cgroup_claimed() {
   [ "$(grep -c box <<<"$output")" -eq 1 ]
   vessel rm -f box
 }
+
+@test "parse errors are one line in vessel's words" {
+  run vessel stop --time -1 x
+  [ "$status" -eq 125 ]
+  [ "$output" = "vessel: error: invalid --time \"-1\": use a number of 0 or more (see 'vessel stop --help')" ]
+  run "$VESSEL_BIN" --root a --root b ps
+  [ "$output" = "vessel: error: --root was given 2 times: give it once (see 'vessel ps --help')" ]
+  run vessel ps -v
+  [ "$output" = "vessel: error: 'vessel ps' has no option -v (see 'vessel ps --help')" ]
+  run vessel volume
+  [[ "$output" == *"'vessel volume' needs a command: create, ls, inspect, rm, prune"* ]]
+  [ "${#lines[@]}" -eq 1 ]
+}
