@@ -61,7 +61,7 @@ class RunCommand final : public Command {
         if (explain_) explain::enable(STDERR_FILENO);
 
         // Everything that can be checked is checked before anything is created.
-        const std::string image_dir = validate_image_dir(r_.image);
+        const std::string image_dir = image_dir_or_hint();
         const ImageConfig image = load_image_config(image_dir);
         r_.resources =
             resources::apply_flags(resource_flags_, r_.resources, resources::online_cpus());
@@ -123,6 +123,27 @@ class RunCommand final : public Command {
     }
 
   private:
+    // An option that takes a value swallows the image when the value is forgotten (`run -e IMG
+    // true` makes IMG the variable and `true` the image): say so rather than only that `true`
+    // is no image directory.
+    std::string image_dir_or_hint() const {
+        try {
+            return validate_image_dir(r_.image);
+        } catch (const Error& e) {
+            for (const auto* values : {&r_.env}) {
+                for (const auto& v : *values) {
+                    if (v.find('=') == std::string::npos && fs::exists(v) && !v.empty())
+                        throw Error(std::string(e.what()) + "; did -e take the image " + v +
+                                    " as its value? -e needs KEY=VALUE (or KEY)");
+                }
+            }
+            if (!r_.workdir.empty() && fs::exists(r_.workdir) && r_.workdir.find('/') != 0)
+                throw Error(std::string(e.what()) + "; did -w take the image " + r_.workdir +
+                            " as its value?");
+            throw;
+        }
+    }
+
     // Docker says nothing here; a learner wants to know why the command died with 137.
     static void warn_out_of_memory(const Resources& r) {
         if (r.memory)

@@ -85,3 +85,16 @@ cgroup_claimed() {
   [[ "$output" == *"'vessel volume' needs a command: create, ls, inspect, rm, prune"* ]]
   [ "${#lines[@]}" -eq 1 ]
 }
+
+@test "misleading messages: an option that took the image, an empty command, an empty image" {
+  run vessel run --rm -e "$IMAGE" true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"did -e take the image $IMAGE as its value? -e needs KEY=VALUE"* ]]
+  run vessel run --rm "$IMAGE" ''
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"the command is an empty string"* ]]
+  refute_grep -q "no default command" <<<"$output"
+  run vessel run --rm ''
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"no image given: IMAGE_DIR is an empty string"* ]]
+}
