@@ -10,9 +10,11 @@
 #include "vessel/cli/parse_errors.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/log.hpp"
+#include "vessel/util/process_title.hpp"
 
 int main(int argc, char** argv) {
     using namespace vessel;
+    process_title::remember(argc, argv);  // for --init's PID 1 (util/process_title.hpp)
     CLI::App app{"vessel: a small container runtime that shows its work", "vessel"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("vessel ") + VESSEL_VERSION);

@@ -98,3 +98,10 @@ cgroup_claimed() {
   [ "$status" -eq 125 ]
   [[ "$output" == *"no image given: IMAGE_DIR is an empty string"* ]]
 }
+
+@test "--init: /proc/1/cmdline shows no host command line" {
+  run vessel run --rm --init "$IMAGE" sh -c 'tr "\0" "\n" </proc/1/cmdline | grep .'
+  [ "$status" -eq 0 ]
+  [ "$output" = vessel-init ]
+  refute_grep -q -- "$ROOT" <<<"$output"
+}
