@@ -105,3 +105,19 @@ cgroup_claimed() {
   [ "$output" = vessel-init ]
   refute_grep -q -- "$ROOT" <<<"$output"
 }
+
+@test "vessel info: roots, cgroups, kernel" {
+  run vessel --data-root "$ROOT.data" info
+  [ "$status" -eq 0 ]
+  [[ "$output" == *" State root: $ROOT"* ]]
+  [[ "$output" == *" Data root: $ROOT.data"* ]]
+  [[ "$output" == *" Cgroups: "* ]]
+  [[ "$output" == *" Kernel: $(uname -r)"* ]]
+}
+
+@test "ps keeps an argument's spaces quoted, as docker" {
+  vessel run -d --name quoted "$IMAGE" sh -c 'sleep 60'
+  run vessel ps --no-trunc
+  [[ "$output" == *"\"sh -c 'sleep 60'\""* ]]
+  vessel rm -f quoted
+}

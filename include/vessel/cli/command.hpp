@@ -47,6 +47,7 @@ std::unique_ptr<Command> make_stats(CLI::App& app);   // stats.cpp (docs/cgroups
 std::unique_ptr<Command> make_update(CLI::App& app);  // update.cpp (docs/cgroups.md)
 std::unique_ptr<Command> make_volume(CLI::App& app);  // volume.cpp (docs/mounts.md)
 std::unique_ptr<Command> make_cp(CLI::App& app);      // cp.cpp (docs/cp.md)
+std::unique_ptr<Command> make_info(CLI::App& app);    // info.cpp
 
 // The commands, in the order `vessel --help` lists them.
 std::vector<std::unique_ptr<Command>> make_all(CLI::App& app);
