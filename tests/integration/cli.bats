@@ -49,6 +49,10 @@ cgroup_claimed() {
   vessel run -d --name box "$IMAGE" sleep 60
   run -1 timeout 10 "$VESSEL_BIN" --root "$ROOT" exec -it box sh </dev/null
   [ "$output" = "vessel: error: the input device is not a TTY" ]
+  # Also from a terminal session whose stdin is /dev/null (script gives vessel a pty as stdout).
+  run -0 timeout 10 script -qec "$VESSEL_BIN --root $ROOT exec -it box sh </dev/null; echo rc=\$?" /dev/null
+  [[ "$output" == *"the input device is not a TTY"* ]]
+  [[ "$output" == *"rc=1"* ]]
   # -t alone, or -i alone, is fine without one.
   run vessel exec -i box echo ok </dev/null
   [ "$output" = ok ]
