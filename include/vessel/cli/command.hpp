@@ -17,6 +17,7 @@ namespace vessel::cli {
 struct GlobalOptions {
     std::string root = kDefaultStateRoot;  // --root: where containers' state lives
     std::string log_level = "warn";        // --log-level
+    std::string data_root;                 // --data-root: volumes (docs/mounts.md); "" = default
 };
 
 class Command {
@@ -44,9 +45,15 @@ std::unique_ptr<Command> make_rm(CLI::App& app);
 std::unique_ptr<Command> make_inspect(CLI::App& app);
 std::unique_ptr<Command> make_stats(CLI::App& app);   // stats.cpp (docs/cgroups.md)
 std::unique_ptr<Command> make_update(CLI::App& app);  // update.cpp (docs/cgroups.md)
+std::unique_ptr<Command> make_volume(CLI::App& app);  // volume.cpp (docs/mounts.md)
+std::unique_ptr<Command> make_cp(CLI::App& app);      // cp.cpp (docs/cp.md)
+std::unique_ptr<Command> make_info(CLI::App& app);    // info.cpp
 
 // The commands, in the order `vessel --help` lists them.
 std::vector<std::unique_ptr<Command>> make_all(CLI::App& app);
+
+// --data-root made absolute, or the default /var/lib/vessel.
+std::string data_root(const GlobalOptions& global);
 
 // Throws Error (125) unless we are root: namespaces, mounts and cgroups need it.
 void require_root();

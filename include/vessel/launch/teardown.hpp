@@ -28,7 +28,9 @@ namespace vessel::teardown {
 //   2. the cgroup directories, one per hierarchy (state.json "cgroup")
 //   3. the janitor, which ends the container should its owner die
 //   4. PID 1, and with it everything in the container
-//   (next: 5. network: veth pair, IP lease, nft rules; 6. volume mounts; 7. image lease)
+//   5. anonymous volumes (-v CTR_PATH), named in the spec's mounts: with --rm, or when the start
+//      failed (the mounts themselves end with the mount namespace)
+//   (next: 6. network: veth pair, IP lease, nft rules; 7. image lease)
 struct OwnedResources {
     std::unique_ptr<cgroups::Cgroup> cgroup;  // 2
     Janitor janitor;                          // 3: the owner's only
