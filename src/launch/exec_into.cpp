@@ -12,7 +12,6 @@
 #include <fmt/format.h>
 
 #include "vessel/launch/confinement.hpp"
-#include "vessel/running/control.hpp"
 #include "vessel/launch/exec_child.hpp"
 #include "vessel/launch/foreground.hpp"
 #include "vessel/launch/handshake.hpp"
@@ -25,6 +24,7 @@
 #include "vessel/linux/seccomp_cache.hpp"
 #include "vessel/linux/signals.hpp"
 #include "vessel/linux/users.hpp"
+#include "vessel/running/control.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 #include "vessel/util/fs.hpp"

@@ -11,12 +11,12 @@
 
 #include <fmt/format.h>
 
-#include "vessel/running/attach_server.hpp"
 #include "vessel/launch/launcher.hpp"
-#include "vessel/running/log_relay.hpp"
 #include "vessel/launch/monitor_channel.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/linux/signals.hpp"
+#include "vessel/running/attach_server.hpp"
+#include "vessel/running/log_relay.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 #include "vessel/util/log.hpp"
