@@ -97,19 +97,15 @@ Child clone_child(uint64_t flags, int cgroup_fd, std::string_view why) {
 }
 
 void unshare_network_namespace() {
-    long rc = ::unshare(CLONE_NEWNET);
-    int err = errno;
-    explain::syscall(Chapter::kNamespaces, "unshare(CLONE_NEWNET)", rc, err,
-                     "an empty network, made while the parent makes our cgroups");
-    if (rc != 0) throw SysError("unshare(CLONE_NEWNET)", err);
+    explain::checked(
+        ::unshare(CLONE_NEWNET), Chapter::kNamespaces, [] { return "unshare(CLONE_NEWNET)"; },
+        "an empty network, made while the parent makes our cgroups", "unshare(CLONE_NEWNET)");
 }
 
 void unshare_cgroup_namespace() {
-    long rc = ::unshare(CLONE_NEWCGROUP);
-    int err = errno;
-    explain::syscall(Chapter::kNamespaces, "unshare(CLONE_NEWCGROUP)", rc, err,
-                     "its cgroups become the root it sees");
-    if (rc != 0) throw SysError("unshare(CLONE_NEWCGROUP)", err);
+    explain::checked(
+        ::unshare(CLONE_NEWCGROUP), Chapter::kNamespaces, [] { return "unshare(CLONE_NEWCGROUP)"; },
+        "its cgroups become the root it sees", "unshare(CLONE_NEWCGROUP)");
 }
 
 }  // namespace vessel::namespaces

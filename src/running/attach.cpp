@@ -13,12 +13,12 @@
 #include <fmt/format.h>
 
 #include "vessel/core/detach_keys.hpp"
-#include "vessel/running/attach_protocol.hpp"
-#include "vessel/running/attach_server.hpp"
-#include "vessel/running/control.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/linux/signals.hpp"
 #include "vessel/linux/terminal.hpp"
+#include "vessel/running/attach_protocol.hpp"
+#include "vessel/running/attach_server.hpp"
+#include "vessel/running/control.hpp"
 #include "vessel/util/error.hpp"
 
 namespace vessel {

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "vessel/core/container_log.hpp"
-#include "vessel/running/control.hpp"
 #include "vessel/linux/process.hpp"
+#include "vessel/running/control.hpp"
 #include "vessel/util/clock.hpp"
 #include "vessel/util/error.hpp"
 

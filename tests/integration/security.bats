@@ -214,7 +214,7 @@ JSON
   rm -f "$ROOT"/*.json
 }
 
-# The compiled seccomp programs a state root keeps (src/launch/seccomp_cache.cpp).
+# The compiled seccomp programs a state root keeps (src/linux/seccomp_cache.cpp).
 cache_dir() { echo "$ROOT/.cache/seccomp"; }
 cached_files() { ls "$(cache_dir)" 2>/dev/null | sort; }
 

@@ -80,6 +80,13 @@ long checked(long rc, Chapter chapter, Describe&& describe, std::string_view why
     return rc;
 }
 
+// syscall() for callers that build their own error: `describe()` is formatted only when the
+// trace is on.
+template <typename Describe>
+void traced(long rc, int err, Chapter chapter, Describe&& describe, std::string_view why) {
+    if (enabled()) syscall(chapter, describe(), rc, err, why);
+}
+
 // A heading between phases ("the child, inside the new namespaces").
 void section(std::string_view title);
 
