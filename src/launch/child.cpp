@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "vessel/launch/bundle_steps.hpp"
 #include "vessel/launch/confinement.hpp"
 #include "vessel/launch/mini_init.hpp"
 #include "vessel/launch/process_start.hpp"
@@ -66,24 +67,34 @@ void run_child(const ChildPlan& plan, Channel channel) {
         // First of all, let go of every descriptor of the parent's: a host directory left open
         // here would be a way out of the root we are about to build (inherited_fds.hpp).
         inherited_fds::close_all_except({channel.fd(), explain::fd()});
+        // OCI create (docs/oci.md): the fifo `start` opens, held before the host is out of sight.
+        UniqueFd exec_fifo;
+        if (!spec.exec_fifo.empty()) exec_fifo = bundle_steps::open_exec_fifo(spec.exec_fifo);
         UniqueFd made_root = wait_for_go(channel);
         if (spec.security.userns) userns::become_root();
         if (spec.network == NetworkMode::kNone) namespaces::unshare_network_namespace();
         // Device nodes and mount points get exactly the modes we ask for; the command gets
         // docker's umask back before execve.
         ::umask(0);
-        set_hostname(spec.hostname);
+        if (!spec.hostname.empty()) set_hostname(spec.hostname);  // OCI: "" keeps the host's
+        if (!spec.domainname.empty())
+            check(::setdomainname(spec.domainname.data(), spec.domainname.size()), "setdomainname");
 
         explain::section("the root filesystem, built inside our own mount namespace");
         rootfs::make_mounts_private();
         UniqueFd root = made_root ? userns::attach_root(std::move(made_root))
-                                  : rootfs::mount_overlay(plan.layout);
+                        : !spec.rootfs.empty()
+                            ? bundle_steps::bind_root(spec.rootfs, plan.layout.merged)
+                            : rootfs::mount_overlay(plan.layout);
         kernel_fs::mount_proc(root.get());
         kernel_fs::mount_sys(root.get());
         devices::setup_dev(root.get());
         devices::add_nodes(root.get(), plan.confinement->devices);
+        bundle_steps::apply_mounts(root.get(), spec.mounts);
+        bundle_steps::apply_sysctl(root.get(), spec.sysctl);
         if (!spec.security.privileged)
-            masked_paths::apply(root.get(), default_masked_paths(), default_readonly_paths());
+            masked_paths::apply(root.get(), spec.masked_paths.value_or(default_masked_paths()),
+                                spec.readonly_paths.value_or(default_readonly_paths()));
         if (spec.network == NetworkMode::kNone) network::bring_up_loopback();
 
         // Meanwhile the parent made our cgroups: join them, then see them as our own.
@@ -99,8 +110,10 @@ void run_child(const ChildPlan& plan, Channel channel) {
         set_up_stdio(spec, channel);
         enter_workdir(spec.workdir, /*create=*/true);
         std::string path = resolve_command(spec, channel);
+        if (spec.oom_score_adj) bundle_steps::set_oom_score_adj(*spec.oom_score_adj);
+        if (exec_fifo) bundle_steps::wait_for_start(exec_fifo, channel);  // OCI: until `start`
         confinement::apply(*plan.confinement);
-        rearm_parent_death_signal(channel);
+        if (!exec_fifo) rearm_parent_death_signal(channel);
         // Sealed (and filtered) before the --init fork, so init is held as tightly as the command.
         confinement::seal_before_exec(*plan.confinement);
         if (spec.init) mini_init::become_init_and_fork(channel, spec.tty);

@@ -65,6 +65,10 @@ UniqueFd await_exec(const Channel& channel) {
             case Message::kPtyMaster:
                 pty_master = std::move(msg->fd);
                 break;
+            case Message::kCreated:
+                explain::step(Chapter::kHandshake, "recvmsg(handshake) = kCreated", "1",
+                              "the child waits for `start` on the exec fifo");
+                return pty_master;
             case Message::kError:
                 explain::step(Chapter::kHandshake, "recvmsg(handshake) = kError",
                               fmt::format("{}", msg->exit_code), msg->text);

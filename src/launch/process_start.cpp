@@ -156,7 +156,7 @@ std::string resolve_command(const ContainerSpec& spec, const Channel& channel) {
 }
 
 void exec_command(const ContainerSpec& spec, const std::string& path, const Channel& channel) {
-    ::umask(022);
+    ::umask(spec.umask.value_or(022));  // OCI: process.user.umask
     signals::reset_for_exec();
     auto argv = c_strings(spec.args);
     auto envp = c_strings(spec.env);

@@ -31,11 +31,12 @@ enum class Message : uint32_t {
     kError,      // child -> parent: a step failed; carries an exit code, errno and the reason
     kStarted,    // monitor -> `vessel run -d`: the container's command runs; text is its id
     // vessel attach <-> the monitor (docs/lifecycle.md):
-    kInput,   // attach -> monitor: bytes for the container's stdin (pty or pipe)
-    kResize,  // attach -> monitor: the terminal's size; exit_code = rows, err = columns
-    kOutput,  // monitor -> attach: bytes the container wrote; exit_code = 1 (stdout) or 2
-    kExited,  // monitor -> attach: the container has exited with exit_code
-    kReady,   // parent -> child: the cgroups are made and limited; join them and finish
+    kInput,    // attach -> monitor: bytes for the container's stdin (pty or pipe)
+    kResize,   // attach -> monitor: the terminal's size; exit_code = rows, err = columns
+    kOutput,   // monitor -> attach: bytes the container wrote; exit_code = 1 (stdout) or 2
+    kExited,   // monitor -> attach: the container has exited with exit_code
+    kReady,    // parent -> child: the cgroups are made and limited; join them and finish
+    kCreated,  // child -> parent (OCI create): ready, waiting for `start` on the exec fifo
 };
 
 struct Received {
@@ -69,8 +70,8 @@ class Channel {
 };
 
 // The parent's side of the end of the handshake: reads messages until the child execs (EOF),
-// returning the pty master if the child sent one. Throws Error with the child's exit code
-// (125, 126, 127) and reason when it reports a failure.
+// returning the pty master if the child sent one. kCreated (OCI create) ends it the same way.
+// Throws Error with the child's exit code (125, 126, 127) and reason when it reports a failure.
 UniqueFd await_exec(const Channel& channel);
 
 }  // namespace vessel
