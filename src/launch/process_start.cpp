@@ -129,7 +129,11 @@ void check_workdir_inside_root(const std::string& workdir) {
 }
 
 std::string find_executable(const std::string& name, const std::vector<std::string>& env) {
-    if (name.find('/') != std::string::npos) return name;
+    if (name.find('/') != std::string::npos) {
+        // Checked here too, so that an OCI create fails before `start`, as runc's does.
+        struct stat st {};
+        return ::stat(name.c_str(), &st) == 0 || errno != ENOENT ? name : "";
+    }
     std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     for (auto& kv : env)
         if (kv.starts_with("PATH=")) path = kv.substr(5);
@@ -149,9 +153,11 @@ std::string find_executable(const std::string& name, const std::vector<std::stri
 std::string resolve_command(const ContainerSpec& spec, const Channel& channel) {
     std::string path = find_executable(spec.args[0], spec.env);
     if (path.empty())
-        report_and_exit(
-            channel, exit_code::kNotFound, ENOENT,
-            fmt::format("{}: executable file not found in $PATH", explain::quote(spec.args[0])));
+        report_and_exit(channel, exit_code::kNotFound, ENOENT,
+                        fmt::format("{}: {}", explain::quote(spec.args[0]),
+                                    spec.args[0].find('/') != std::string::npos
+                                        ? "no such file in the container"
+                                        : "executable file not found in $PATH"));
     return path;
 }
 
