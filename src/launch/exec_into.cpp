@@ -115,7 +115,8 @@ std::optional<seccomp::Program> kept_seccomp_program(const StateStore& store,
 
 }  // namespace
 
-int exec_into(const StateStore& store, const std::string& id, const ExecRequest& request) {
+int exec_into(const StateStore& store, const std::string& id, const ExecRequest& request,
+              const std::function<void(pid_t)>& on_started) {
     check_exec_request(request);
     explain::section("vessel exec: find the container, open what we need, then enter");
     explain::abbreviate_id(id);
@@ -183,6 +184,7 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
         process::wait_exit_code(child.pidfd.get());
         throw;
     }
+    if (on_started) on_started(child.pid);
     if (spec.detach) return 0;
     return supervise_foreground(
         {child.pidfd.get(), pty_master.get(), spec.interactive, "the exec'd process"},

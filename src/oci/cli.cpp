@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "vessel/cli/argv_split.hpp"
 #include "vessel/cli/command.hpp"
 #include "vessel/linux/signals.hpp"
 #include "vessel/oci/cli.hpp"
@@ -137,15 +138,38 @@ int main(int argc, char** argv) {
     auto* spec = app.add_subcommand("spec", "Write a config.json template");
     spec->add_flag("--rootless", rootless, "For a user namespace");
     spec->add_option("-b,--bundle", spec_bundle, "Where to write config.json");
-    for (const char* verb :
-         {"exec", "pause", "resume", "update", "events", "checkpoint", "restore"}) {
+    ExecOptions exec_opts;
+    auto* exec = app.add_subcommand("exec", "Run a new process in a running container");
+    exec->add_option("-p,--process", exec_opts.process_file, "A process JSON (as config.json's)");
+    exec->add_flag("-d,--detach", exec_opts.detach, "Return once the process runs");
+    exec->add_flag("-t,--tty", exec_opts.tty, "A terminal (not supported yet)");
+    exec->add_option("--console-socket", exec_opts.console_socket, "(not supported yet)");
+    exec->add_option("--pid-file", exec_opts.pid_file, "Write the process's pid here");
+    exec->add_option("--cwd", exec_opts.cwd, "Working directory");
+    exec->add_option("-e,--env", exec_opts.env, "KEY=VALUE")->allow_extra_args(false);
+    exec->add_option("-u,--user", exec_opts.user, "UID[:GID]");
+    exec->add_option("--preserve-fds", exec_opts.preserve_fds, "(only 0)");
+    exec->add_option("ID", id)->required();
+    for (const char* verb : {"pause", "resume", "update", "events", "checkpoint", "restore"}) {
         auto* sub = app.add_subcommand(verb, std::string(verb) + " (not supported yet)");
         sub->allow_extras();
         sub->prefix_command();
     }
 
+    // `exec [OPTIONS] ID COMMAND...`: what follows ID is the command, untouched by CLI11.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    size_t sub = cli::first_positional(app, args, 0);
+    if (sub < args.size() && args[sub] == "exec") {
+        size_t positional = cli::first_positional(*exec, args, sub + 1);
+        if (positional < args.size()) {
+            exec_opts.args.assign(args.begin() + static_cast<long>(positional) + 1, args.end());
+            args.resize(positional + 1);
+        }
+    }
+    std::vector<char*> parse_argv{argv[0]};
+    for (auto& a : args) parse_argv.push_back(a.data());
     try {
-        app.parse(argc, argv);
+        app.parse(static_cast<int>(parse_argv.size()), parse_argv.data());
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
@@ -181,7 +205,6 @@ int main(int argc, char** argv) {
                 path, default_spec(rootless, ::getuid(), ::getgid()).dump(2) + "\n", 0644);
             return 0;
         }
-        if (name == "exec") not_supported("exec", "not implemented yet");
         if (name == "pause" || name == "resume")
             not_supported(name, "freezing is not implemented yet");
         if (name == "update") not_supported("update", "not implemented yet");
@@ -193,6 +216,10 @@ int main(int argc, char** argv) {
         if (name == "create") {
             create_opts.bundle = create_opts.bundle.empty() ? "." : create_opts.bundle;
             oci::create(store, id, create_opts);
+        } else if (name == "exec") {
+            if (exec_opts.args.empty() && exec_opts.process_file.empty())
+                throw Error("exec needs a command or --process FILE");
+            return oci::exec(store, id, exec_opts);
         } else if (name == "run") {
             return oci::run(store, id, create_opts, detach);
         } else if (name == "start") {

@@ -16,6 +16,7 @@
 
 #include "vessel/core/ids.hpp"
 #include "vessel/core/oci_config.hpp"
+#include "vessel/launch/exec_into.hpp"
 #include "vessel/launch/janitor.hpp"
 #include "vessel/launch/launcher.hpp"
 #include "vessel/linux/fd_passing.hpp"
@@ -333,6 +334,68 @@ std::vector<int> pids(const StateStore& store, const std::string& id) {
     for (int pid; procs >> pid;) out.push_back(pid);
     if (out.empty()) out.push_back(s.init.pid);
     return out;
+}
+
+int exec(const StateStore& store, const std::string& id, const ExecOptions& o) {
+    ContainerState s = load(store, id);
+    if (status_of(store, s) != "running") throw Error("container \"" + id + "\" is not running");
+    if (o.tty || !o.console_socket.empty())
+        throw Error("vessel-oci exec with a terminal is not supported yet (docs/oci.md)");
+    if (o.preserve_fds > 0) throw Error("--preserve-fds is not supported by vessel-oci yet");
+    ExecRequest r;
+    r.command = o.args;
+    r.env = o.env;
+    r.workdir = o.cwd;
+    r.user = o.user;
+    r.detach = o.detach;
+    r.interactive = !o.detach;  // stdin inherited, as under runc
+    if (!o.process_file.empty()) {
+        auto text = fs::try_read_file(o.process_file);
+        if (!text) throw Error("cannot read --process " + o.process_file);
+        json process;
+        try {
+            process = json::parse(*text);
+        } catch (const json::exception& e) {
+            throw Error("--process " + o.process_file + " is not valid JSON: " + e.what());
+        }
+        // The process object of config.json, checked by the same parser: wrapped in a minimal
+        // config, so every field gets the same checks and messages.
+        json config = {
+            {"ociVersion", "1.1.0"},
+            {"root", {{"path", "/"}}},
+            {"process", process},
+            {"linux",
+             {{"namespaces",
+               {{{"type", "mount"}}, {{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}}}}}};
+        Config c = parse_config(config.dump(), "/", host_features());
+        if (c.spec.tty) throw Error("vessel-oci exec with a terminal is not supported yet");
+        r.command = c.spec.args;
+        r.env = c.spec.env;
+        r.workdir = c.spec.workdir;
+        r.user = fmt::format("{}:{}", c.user.uid, c.user.gid);
+    }
+    // exec_into enters the container's mount namespace before the process starts: the pid
+    // file's directory is opened now, on the host, and written through that fd.
+    UniqueFd pid_dir;
+    std::string pid_name;
+    if (!o.pid_file.empty()) {
+        const std::string absolute =
+            o.pid_file[0] == '/' ? o.pid_file : fs::real_path(".") + "/" + o.pid_file;
+        const auto slash = absolute.rfind('/');
+        pid_name = absolute.substr(slash + 1);
+        pid_dir = fs::open_dir(slash == 0 ? "/" : absolute.substr(0, slash));
+    }
+    auto on_started = [&](pid_t pid) {
+        if (!pid_dir) return;
+        const std::string tmp = "." + pid_name + ".tmp";
+        UniqueFd f(
+            ::openat(pid_dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        const std::string text = std::to_string(pid);
+        if (!f || ::write(f.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+            ::renameat(pid_dir.get(), tmp.c_str(), pid_dir.get(), pid_name.c_str()) != 0)
+            throw SysError("cannot write the pid file " + o.pid_file, errno);
+    };
+    return exec_into(store, s.spec.id, r, on_started);
 }
 
 int run(const StateStore& store, const std::string& id, const CreateOptions& options, bool detach) {

@@ -42,6 +42,18 @@ void remove(const StateStore& store, const std::string& id, bool force);
 std::vector<nlohmann::json> list(const StateStore& store);
 // The host pids of every process in the container's cgroup.
 std::vector<int> pids(const StateStore& store, const std::string& id);
+struct ExecOptions {
+    std::string process_file;  // --process: a runtime-spec "process" object, as engines pass it
+    std::vector<std::string> args, env;
+    std::string cwd, user, pid_file, console_socket;
+    bool detach = false, tty = false;
+    int preserve_fds = 0;
+};
+
+// A new process in a running container, through `vessel exec`'s own path (exec_into). Returns
+// its exit status, or 0 at once with `detach`.
+int exec(const StateStore& store, const std::string& id, const ExecOptions& options);
+
 // create + start; unless `detach`, waits for the command and returns its exit status after
 // deleting the container.
 int run(const StateStore& store, const std::string& id, const CreateOptions& options, bool detach);
