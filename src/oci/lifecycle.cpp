@@ -21,6 +21,7 @@
 #include "vessel/launch/launcher.hpp"
 #include "vessel/linux/fd_passing.hpp"
 #include "vessel/linux/process.hpp"
+#include "vessel/oci/hooks.hpp"
 #include "vessel/oci/runtime.hpp"
 #include "vessel/util/clock.hpp"
 #include "vessel/util/error.hpp"
@@ -163,8 +164,10 @@ Prepared prepare(const StateStore& store, const std::string& id, const CreateOpt
     p.config = parse_config(*text, p.bundle, host_features());
     for (auto& w : p.config.warnings) spdlog::warn("{}", w);
     ContainerSpec& spec = p.config.spec;
-    if (!spec.hooks.empty())
-        throw Error("config.json: hooks are not supported by vessel-oci yet (docs/oci.md)");
+    if (!spec.hooks.create_container.empty() || !spec.hooks.start_container.empty())
+        throw Error(
+            "config.json: hooks.createContainer and hooks.startContainer are not "
+            "supported by vessel-oci yet (docs/oci.md)");
     if (spec.security.userns)
         throw Error(
             "config.json: user namespaces are not supported by vessel-oci yet (docs/oci.md)");
@@ -206,6 +209,11 @@ RunningContainer launch_created(const StateStore& store, Prepared& p, const Crea
             if (c.pty_master) send_console(o.console_socket, c.pty_master.get());
             c.pty_master.reset();
             if (!o.pid_file.empty()) write_pid_file(o.pid_file, c.state.init.pid);
+            const std::string creating =
+                state_json(spec.name, "creating", c.state.init.pid, p.bundle, p.config.annotations)
+                    .dump();
+            run_hooks(spec.hooks.prestart, "prestart", creating);
+            run_hooks(spec.hooks.create_runtime, "createRuntime", creating);
         } catch (...) {
             destroy(store, c.state);
             c.janitor.dismiss();
@@ -253,6 +261,12 @@ void start(const StateStore& store, const std::string& id) {
     s.status = Status::kRunning;
     s.started_ns = clock::now_ns();
     store.save(s);
+    // A failing poststart hook is reported; the container keeps running (runtime-spec).
+    try {
+        run_hooks(s.spec.hooks.poststart, "poststart", state(store, id).dump());
+    } catch (const Error& e) {
+        spdlog::warn("{}", e.what());
+    }
 }
 
 json state(const StateStore& store, const std::string& id) {
@@ -295,7 +309,15 @@ void remove(const StateStore& store, const std::string& id, bool force) {
     const std::string status = status_of(store, s);
     if (status == "running" && !force)
         throw Error("cannot delete container \"" + id + "\" that is running: stop it, or --force");
+    json stopped = state(store, id);
+    stopped["status"] = "stopped";
+    stopped["pid"] = 0;
     destroy(store, s);
+    try {
+        run_hooks(s.spec.hooks.poststop, "poststop", stopped.dump());
+    } catch (const Error& e) {
+        spdlog::warn("{}", e.what());
+    }
 }
 
 std::vector<json> list(const StateStore& store) {
@@ -425,7 +447,7 @@ json features() {
     return {
         {"ociVersionMin", "1.0.0"},
         {"ociVersionMax", "1.1.0"},
-        {"hooks", json::array()},
+        {"hooks", {"prestart", "createRuntime", "poststart", "poststop"}},
         {"mountOptions", {"async",         "atime",      "bind",       "defaults",  "dev",
                           "diratime",      "dirsync",    "exec",       "iversion",  "lazytime",
                           "loud",          "mand",       "noatime",    "nodev",     "nodiratime",

@@ -131,6 +131,33 @@ status() { oci state "$1" | jq -r .status; }
   oci delete --force c1
 }
 
+@test "hooks: prestart and createRuntime at create, poststart at start, poststop at delete, state on stdin" {
+  command '["sleep", "100"]'
+  printf '#!/bin/sh\ncat >>%s; echo >>%s\n' "$ROOT.hooks" "$ROOT.hooks" >"$ROOT.hook.sh"
+  chmod +x "$ROOT.hook.sh"
+  edit_config ".hooks = {prestart: [{path: \"$ROOT.hook.sh\"}], createRuntime: [{path: \"$ROOT.hook.sh\"}],
+    poststart: [{path: \"$ROOT.hook.sh\"}], poststop: [{path: \"$ROOT.hook.sh\"}]}"
+  oci create --bundle "$BUNDLE" c1
+  [ "$(jq -s -c 'map(.status)' "$ROOT.hooks")" = '["creating","creating"]' ]
+  [ "$(jq -s '.[0].pid' "$ROOT.hooks")" -eq "$(oci state c1 | jq .pid)" ]
+  oci start c1
+  [ "$(jq -s -c 'map(.status)' "$ROOT.hooks")" = '["creating","creating","running"]' ]
+  oci delete --force c1
+  [ "$(jq -s -c 'map(.status) | .[3]' "$ROOT.hooks")" = '"stopped"' ]
+  [ "$(jq -s -r '.[3].id' "$ROOT.hooks")" = c1 ]
+  # A failing prestart hook fails create, and leaves nothing.
+  edit_config '.hooks = {prestart: [{path: "/bin/false"}]}'
+  run oci create --bundle "$BUNDLE" c2
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"hooks.prestart[0]"* ]]
+  [ -z "$(oci list -q)" ]
+  # A hook that overstays its timeout is killed.
+  edit_config '.hooks = {createRuntime: [{path: "/bin/sleep", args: ["sleep", "10"], timeout: 1}]}'
+  run oci create --bundle "$BUNDLE" c3
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"timed out"* ]]
+}
+
 @test "delete refuses a running container without --force; --force of a missing one is no error" {
   command '["sleep", "100"]'
   oci create --bundle "$BUNDLE" c1
