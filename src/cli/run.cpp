@@ -6,17 +6,10 @@
 #include "vessel/cli/command.hpp"
 #include "vessel/cli/resource_flags.hpp"
 #include "vessel/cli/security_flags.hpp"
-#include "vessel/core/ids.hpp"
 #include "vessel/core/run_request.hpp"
-#include "vessel/launch/foreground.hpp"
-#include "vessel/launch/launcher.hpp"
 #include "vessel/launch/monitor.hpp"
-#include "vessel/linux/signals.hpp"
-#include "vessel/linux/users.hpp"
-#include "vessel/util/error.hpp"
+#include "vessel/launch/run.hpp"
 #include "vessel/util/explain.hpp"
-#include "vessel/util/fs.hpp"
-#include "vessel/util/log.hpp"
 
 namespace vessel::cli {
 namespace {
@@ -58,59 +51,16 @@ class RunCommand final : public Command {
         if (explain_) explain::enable(STDERR_FILENO);
 
         // Everything that can be checked is checked before anything is created.
-        const std::string image_dir = validate_image_dir(r_.image);
-        const ImageConfig image = load_image_config(image_dir);
-        r_.resources =
-            resources::apply_flags(resource_flags_, r_.resources, resources::online_cpus());
-        const ResolvedUser user = users::resolve_in_root(fs::open_dir(image_dir).get(), r_.user);
-        const ContainerSpec spec =
-            build_spec(r_, ids::new_container_id(), image_dir, image, user, process_env());
+        const RunPlan plan = plan_run(r_, resource_flags_);
         StateStore store = open_store(global);
-
-        if (spec.detach) {
-            std::printf("%s\n", start_detached(store, spec, user).c_str());
+        if (plan.spec.detach) {
+            std::printf("%s\n", start_detached(store, plan.spec, plan.user).c_str());
             return 0;
         }
-
-        // Signals that arrive from here on wait in the queue and are forwarded once the
-        // container runs (docs/process.md).
-        const sigset_t forwarded = signals::forwarded();
-        signals::block(forwarded);
-        ::signal(SIGPIPE, SIG_IGN);
-        UniqueFd signal_fd = signals::open_signalfd(forwarded);
-
-        RunningContainer container = launch(store, spec, user);
-        int code;
-        try {
-            code = supervise_foreground(
-                {container.pidfd.get(), container.pty_master.get(), spec.interactive, "PID 1"},
-                signal_fd.get());
-        } catch (...) {
-            process_kill_and_finish(store, container);
-            throw;
-        }
-        finish(store, container, code);
-        if (container.state.oom_killed) warn_out_of_memory(spec.resources);
-        return code;
+        return run_foreground(store, plan);
     }
 
   private:
-    // Docker says nothing here; a learner wants to know why the command died with 137.
-    static void warn_out_of_memory(const Resources& r) {
-        if (r.memory)
-            spdlog::warn(
-                "the container reached its memory limit ({}) and the kernel's OOM killer ended "
-                "a process in it (docs/cgroups.md)",
-                resources::format_bytes(static_cast<double>(*r.memory)));
-        else
-            spdlog::warn("the kernel's OOM killer ended a process in the container");
-    }
-
-    static void process_kill_and_finish(const StateStore& store, RunningContainer& c) {
-        if (c.cgroup) c.cgroup->kill_all();
-        finish(store, c, exit_code::kRuntimeError);
-    }
-
     RunRequest r_;
     resources::Flags resource_flags_;
     SecurityFlags security_;

@@ -81,21 +81,26 @@ UniqueFd open_exec_fifo(const std::string& path) {
     return fd;
 }
 
-void wait_for_start(const UniqueFd& fifo, const Channel& channel) {
+void wait_for_start(int fifo, const handshake::ChildEnd& channel) {
     // The creator exits as soon as it hears kCreated; its death must not kill us. The engine
     // that called `create` (a subreaper) becomes our parent and reaps us.
     ::prctl(PR_SET_PDEATHSIG, 0);
-    channel.send(Message::kCreated);
-    explain::step(Chapter::kHandshake, "sendmsg(handshake, kCreated)", "1",
-                  "created: everything is ready, nothing of the command has run");
+    channel.send_created();
     // Through /proc/self/fd: the fifo's path is outside our root now. open(O_WRONLY) blocks
     // until `vessel-oci start` opens the other end.
-    UniqueFd end(::open(fmt::format("/proc/self/fd/{}", fifo.get()).c_str(), O_WRONLY | O_CLOEXEC));
+    UniqueFd end(::open(fmt::format("/proc/self/fd/{}", fifo).c_str(), O_WRONLY | O_CLOEXEC));
     int err = errno;
     explain::syscall(Chapter::kLifecycle, "open(exec.fifo, O_WRONLY)", end ? 0 : -1, err,
                      "blocks until `start` opens the fifo for reading");
     if (!end) throw SysError("cannot open the exec fifo", err);
     if (::write(end.get(), "0", 1) != 1) throw SysError("cannot write the exec fifo", errno);
+}
+
+void set_domainname(const std::string& domainname) {
+    explain::checked(
+        ::setdomainname(domainname.data(), domainname.size()), Chapter::kNamespaces,
+        [&] { return fmt::format("setdomainname({})", explain::quote(domainname)); },
+        "config.json's domainname, in the container's own uts namespace", "setdomainname");
 }
 
 void set_oom_score_adj(int adj) {

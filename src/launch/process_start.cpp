@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "vessel/launch/mini_init.hpp"
 #include "vessel/linux/inherited_fds.hpp"
 #include "vessel/linux/mounts.hpp"
 #include "vessel/linux/signals.hpp"
@@ -33,36 +34,42 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
 
 }  // namespace
 
-void report_and_exit(const Channel& channel, int code, int err, const std::string& text) {
-    try {
-        channel.send(Message::kError, code, err, text);
-    } catch (...) {
-        // The parent is gone; nobody is left to tell.
-    }
-    ::_exit(code);
-}
-
-void report_exception_and_exit(const Channel& channel) {
+void report_exception_and_exit(const handshake::ChildEnd& channel) {
     try {
         throw;
     } catch (const Error& e) {
         auto* sys = dynamic_cast<const SysError*>(&e);
-        report_and_exit(channel, e.exit_code(), sys ? sys->err() : 0, e.what());
+        channel.fail(e.exit_code(), sys ? sys->err() : 0, e.what());
     } catch (const std::exception& e) {
-        report_and_exit(channel, exit_code::kRuntimeError, 0, e.what());
+        channel.fail(exit_code::kRuntimeError, 0, e.what());
     } catch (...) {
-        report_and_exit(channel, exit_code::kRuntimeError, 0, "unknown error");
+        channel.fail(exit_code::kRuntimeError, 0, "unknown error");
     }
 }
 
-void rearm_parent_death_signal(const Channel& to_parent) {
+namespace {
+
+// The kernel clears PR_SET_PDEATHSIG whenever credentials change (a -u user, a user namespace),
+// so after confinement the process arms it again, then checks that its parent (the other end of
+// the handshake) is still there: had it died in between, nobody would be left to kill us.
+void rearm_parent_death_signal(const handshake::ChildEnd& to_parent) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     pollfd parent{to_parent.fd(), POLLRDHUP, 0};
     if (::poll(&parent, 1, 0) > 0 && (parent.revents & (POLLHUP | POLLRDHUP)))
         ::_exit(exit_code::kRuntimeError);
 }
 
-void set_up_stdio(const ContainerSpec& spec, const Channel& channel) {
+// `vessel exec -d`: returns at once, and whoever reads its output must not wait for this process.
+void stdio_from_null() {
+    UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    for (int fd = 0; fd <= 2; ++fd)
+        if (!null || ::dup2(null.get(), fd) < 0) throw SysError("dup2 /dev/null", errno);
+}
+
+// With -t, a pty from the container's own devpts, its master sent to the parent and its slave as
+// stdin, stdout, stderr and controlling terminal. Always a new session. Without -t and -i,
+// stdin reads /dev/null, as under docker. A directory as stdio is refused (CVE-2024-21626).
+void set_up_stdio(const ContainerSpec& spec, const handshake::ChildEnd& channel) {
     std::optional<terminal::Pty> pty;
     if (spec.tty) {
         pty = terminal::open_pty();
@@ -71,9 +78,7 @@ void set_up_stdio(const ContainerSpec& spec, const Channel& channel) {
         auto size = terminal::window_size(STDIN_FILENO);
         if (!size) size = terminal::window_size(STDOUT_FILENO);
         if (size) terminal::set_window_size(pty->master.get(), *size);
-        channel.send(Message::kPtyMaster, 0, 0, {}, pty->master.get());
-        explain::step(Chapter::kHandshake, "sendmsg(handshake, kPtyMaster, SCM_RIGHTS{master})",
-                      "1", "vessel relays the terminal");
+        channel.send_pty_master(pty->master.get());
         pty->master.reset();
     }
     terminal::new_session(pty ? &*pty : nullptr);
@@ -87,6 +92,24 @@ void set_up_stdio(const ContainerSpec& spec, const Channel& channel) {
     inherited_fds::refuse_directories({0, 1, 2, explain::fd()});
 }
 
+// Throws SysError unless getcwd() names a directory below the process's root.
+void check_workdir_inside_root(const std::string& workdir) {
+    // The kernel's own answer: getcwd() fails with ENOENT (glibc) or starts with "(unreachable)"
+    // when the working directory is not below the process's root, the mark of an escape.
+    char buf[PATH_MAX];
+    const char* cwd = ::getcwd(buf, sizeof buf);
+    int err = errno;
+    explain::step(Chapter::kProcess, "getcwd()",
+                  cwd ? explain::quote(cwd) : fmt::format("NULL {}", explain::errno_name(err)),
+                  "a path from `/`: the working directory is inside the root");
+    if (!cwd || cwd[0] != '/')
+        throw SysError("the working directory " + workdir + " is outside the container's root",
+                       cwd ? EPERM : err, "refused: it would lead out of the container");
+}
+
+// Enters the working directory, resolved inside the process's root with openat2(RESOLVE_IN_ROOT |
+// RESOLVE_NO_MAGICLINKS), and checks with getcwd() that it is below that root. `create`: make it
+// when missing, as `docker run -w` does (`docker exec -w` does not). Throws SysError.
 void enter_workdir(const std::string& workdir, bool create) {
     // Resolved inside the root the process sees, as the container would resolve it: `..` stops at
     // `/`, and no /proc magic link is followed (a link like /proc/self/fd/N can point at any
@@ -114,19 +137,7 @@ void enter_workdir(const std::string& workdir, bool create) {
     check_workdir_inside_root(workdir);
 }
 
-void check_workdir_inside_root(const std::string& workdir) {
-    // The kernel's own answer: getcwd() fails with ENOENT (glibc) or starts with "(unreachable)"
-    // when the working directory is not below the process's root, the mark of an escape.
-    char buf[PATH_MAX];
-    const char* cwd = ::getcwd(buf, sizeof buf);
-    int err = errno;
-    explain::step(Chapter::kProcess, "getcwd()",
-                  cwd ? explain::quote(cwd) : fmt::format("NULL {}", explain::errno_name(err)),
-                  "a path from `/`: the working directory is inside the root");
-    if (!cwd || cwd[0] != '/')
-        throw SysError("the working directory " + workdir + " is outside the container's root",
-                       cwd ? EPERM : err, "refused: it would lead out of the container");
-}
+}  // namespace
 
 std::string find_executable(const std::string& name, const std::vector<std::string>& env) {
     if (name.find('/') != std::string::npos) {
@@ -150,19 +161,25 @@ std::string find_executable(const std::string& name, const std::vector<std::stri
     }
 }
 
-std::string resolve_command(const ContainerSpec& spec, const Channel& channel) {
+namespace {
+
+// find_executable for spec.args[0], or a 127 when it does not exist.
+std::string resolve_command(const ContainerSpec& spec, const handshake::ChildEnd& channel) {
     std::string path = find_executable(spec.args[0], spec.env);
     if (path.empty())
-        report_and_exit(channel, exit_code::kNotFound, ENOENT,
-                        fmt::format("{}: {}", explain::quote(spec.args[0]),
-                                    spec.args[0].find('/') != std::string::npos
-                                        ? "no such file in the container"
-                                        : "executable file not found in $PATH"));
+        channel.fail(exit_code::kNotFound, ENOENT,
+                     fmt::format("{}: {}", explain::quote(spec.args[0]),
+                                 spec.args[0].find('/') != std::string::npos
+                                     ? "no such file in the container"
+                                     : "executable file not found in $PATH"));
     return path;
 }
 
-void exec_command(const ContainerSpec& spec, const std::string& path, const Channel& channel) {
-    ::umask(spec.umask.value_or(022));  // OCI: process.user.umask
+// Docker's umask (or the OCI spec's process.user.umask) and default signal dispositions, then
+// execve(path, spec.args, spec.env). On failure, reports 127 (ENOENT) or 126 and _exits.
+[[noreturn]] void exec_command(const ContainerSpec& spec, const std::string& path,
+                               const handshake::ChildEnd& channel) {
+    ::umask(spec.umask.value_or(022));
     signals::reset_for_exec();
     auto argv = c_strings(spec.args);
     auto envp = c_strings(spec.env);
@@ -175,9 +192,70 @@ void exec_command(const ContainerSpec& spec, const std::string& path, const Chan
     ::execve(path.c_str(), argv.data(), envp.data());
     int err = errno;
     int code = err == ENOENT ? exit_code::kNotFound : exit_code::kNotExecutable;
-    report_and_exit(
-        channel, code, err,
-        fmt::format("cannot run {}: {}", explain::quote(spec.args[0]), errno_text(err)));
+    channel.fail(code, err,
+                 fmt::format("cannot run {}: {}", explain::quote(spec.args[0]), errno_text(err)));
+}
+
+}  // namespace
+
+void start_process(const StartTail& tail, KernelSteps& k) {
+    const ContainerSpec& spec = *tail.spec;
+    explain::section("the process: terminal, user, descriptors, then execve");
+    if (tail.stdio_from_null) k.stdio_from_null();
+    k.set_up_stdio(spec);
+    try {
+        k.enter_workdir(spec.workdir, tail.create_workdir);
+    } catch (const Error& e) {
+        if (tail.create_workdir) throw;
+        // docker exec -w does not create the directory, and reports 126 when it is missing.
+        throw Error(e.what(), exit_code::kNotExecutable);
+    }
+    const std::string path = k.resolve_command(spec);
+    if (spec.oom_score_adj) k.set_oom_score_adj(*spec.oom_score_adj);
+    if (tail.exec_fifo >= 0) k.wait_for_start(tail.exec_fifo);  // OCI create: until `start`
+    k.apply_confinement(*tail.confinement);
+    if (tail.dies_with_parent) k.rearm_parent_death_signal();
+    // Sealed (and filtered) before the --init fork, so init is held as tightly as the command.
+    k.seal(*tail.confinement);
+    if (tail.init) k.become_init_and_fork(spec.tty);
+    k.exec(spec, path);
+}
+
+// LinuxSteps' tail (kernel_steps.hpp): the real steps, one helper above each.
+void LinuxSteps::stdio_from_null() {
+    vessel::stdio_from_null();
+}
+
+void LinuxSteps::set_up_stdio(const ContainerSpec& spec) {
+    vessel::set_up_stdio(spec, channel_);
+}
+
+void LinuxSteps::enter_workdir(const std::string& workdir, bool create) {
+    vessel::enter_workdir(workdir, create);
+}
+
+std::string LinuxSteps::resolve_command(const ContainerSpec& spec) {
+    return vessel::resolve_command(spec, channel_);
+}
+
+void LinuxSteps::apply_confinement(const confinement::Plan& plan) {
+    confinement::apply(plan);
+}
+
+void LinuxSteps::rearm_parent_death_signal() {
+    vessel::rearm_parent_death_signal(channel_);
+}
+
+void LinuxSteps::seal(const confinement::Plan& plan) {
+    confinement::seal_before_exec(plan);
+}
+
+void LinuxSteps::become_init_and_fork(bool tty) {
+    mini_init::become_init_and_fork(tty);
+}
+
+void LinuxSteps::exec(const ContainerSpec& spec, const std::string& path) {
+    exec_command(spec, path, channel_);
 }
 
 }  // namespace vessel

@@ -19,6 +19,7 @@
 #include "vessel/launch/exec_into.hpp"
 #include "vessel/launch/janitor.hpp"
 #include "vessel/launch/launcher.hpp"
+#include "vessel/launch/teardown.hpp"
 #include "vessel/linux/fd_passing.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/oci/hooks.hpp"
@@ -140,7 +141,9 @@ void destroy(const StateStore& store, const ContainerState& s) {
         pollfd p{pidfd.get(), POLLIN, 0};
         ::poll(&p, 1, 5000);  // readable once it has exited (reaped or not)
     }
-    clean_up_abandoned(store, s.spec.id, exit_code::kSignalBase + SIGKILL);
+    // The one teardown (teardown.hpp), as `vessel rm` does: we are not the owner.
+    teardown::end_recorded(store, s.spec.id, teardown::Ending::kRemoved,
+                           exit_code::kSignalBase + SIGKILL);
     ::unlink(fifo_path(store, s.spec.name).c_str());
 }
 
@@ -180,7 +183,7 @@ Prepared prepare(const StateStore& store, const std::string& id, const CreateOpt
         throw Error("--console-socket needs process.terminal set to true in config.json");
     spec.id = ids::new_container_id();
     spec.name = id;
-    spec.remove = true;  // `delete` (clean_up_abandoned) removes everything
+    spec.remove = true;  // `delete` (teardown::end_recorded) removes everything
     spec.detach = true;
     return p;
 }
@@ -216,7 +219,7 @@ RunningContainer launch_created(const StateStore& store, Prepared& p, const Crea
             run_hooks(spec.hooks.create_runtime, "createRuntime", creating);
         } catch (...) {
             destroy(store, c.state);
-            c.janitor.dismiss();
+            c.owned.janitor.dismiss();
             throw;
         }
         return c;
@@ -232,7 +235,7 @@ void create(const StateStore& store, const std::string& id, const CreateOptions&
     Prepared p = prepare(store, id, options);
     RunningContainer c = launch_created(store, p, options);
     // The container outlives us: nobody is to clean up when we exit.
-    c.janitor.dismiss();
+    c.owned.janitor.dismiss();
 }
 
 void start(const StateStore& store, const std::string& id) {
@@ -427,16 +430,16 @@ int run(const StateStore& store, const std::string& id, const CreateOptions& opt
         start(store, id);
     } catch (...) {
         destroy(store, c.state);
-        c.janitor.dismiss();
+        c.owned.janitor.dismiss();
         throw;
     }
     if (detach) {
-        c.janitor.dismiss();
+        c.owned.janitor.dismiss();
         return 0;
     }
     // We are the container's parent here: wait for it, then delete it as `runc run` does.
-    int code = process::wait_exit_code(c.pidfd.get());
-    c.janitor.dismiss();
+    int code = process::wait_exit_code(c.owned.init.get());
+    c.owned.janitor.dismiss();
     destroy(store, store.load(c.state.spec.id));
     return code;
 }

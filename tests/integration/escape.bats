@@ -49,31 +49,26 @@ start_box() {
   wait_running "$(only_container_id)"
 }
 
-@test "run -w /proc/self/fd/N and /proc/1/fd/N: refused or inside the container" {
+# try_run_workdirs FLAGS...: `vessel run FLAGS -w DIR` for every DIR a leaked fd could be.
+try_run_workdirs() {
   for n in $FDS; do
     for dir in /proc/self/fd/$n /proc/1/fd/$n; do
-      run vessel run --rm -w "$dir" "$IMAGE" sh -c "$PROBE"
-      check_attempt "run -w $dir" 125
+      run vessel run --rm "$@" -w "$dir" "$IMAGE" sh -c "$PROBE"
+      check_attempt "run $* -w $dir" 125
     done
   done
+}
+
+@test "run -w /proc/self/fd/N and /proc/1/fd/N: refused or inside the container" {
+  try_run_workdirs
 }
 
 @test "run --init -w /proc/self/fd/N: refused or inside the container" {
-  for n in $FDS; do
-    for dir in /proc/self/fd/$n /proc/1/fd/$n; do
-      run vessel run --rm --init -w "$dir" "$IMAGE" sh -c "$PROBE"
-      check_attempt "run --init -w $dir" 125
-    done
-  done
+  try_run_workdirs --init
 }
 
 @test "run --userns=remap -w /proc/self/fd/N: refused or inside the container" {
-  for n in $FDS; do
-    for dir in /proc/self/fd/$n /proc/1/fd/$n; do
-      run vessel run --rm --userns=remap -w "$dir" "$IMAGE" sh -c "$PROBE"
-      check_attempt "run --userns=remap -w $dir" 125
-    done
-  done
+  try_run_workdirs --userns=remap
 }
 
 @test "run -d -w /proc/self/fd/N: refused or inside the container" {

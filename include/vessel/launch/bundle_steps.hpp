@@ -1,11 +1,13 @@
-// The child's steps that only an OCI bundle asks for (docs/oci.md), kept apart from child.cpp so
-// that `vessel run`'s path reads as before: each is a no-op for a spec `vessel run` built.
+// The child's steps that only an OCI bundle asks for (docs/oci.md), kept apart so that `vessel
+// run`'s steps read as before. Each is a KernelSteps step (kernel_steps.hpp), taken by
+// build_container and start_process only when the spec asks for it.
 //
 //   bind_root         the bundle's root, bound as is, instead of an overlay of an image
 //   apply_mounts      config.json's mounts (bind, tmpfs, ...) beyond vessel's /proc, /sys, /dev
 //   apply_sysctl      linux.sysctl, written through the container's own /proc/sys
 //   open_exec_fifo    before pivot_root: the fifo `vessel-oci start` opens
 //   wait_for_start    the "created" state: tell the creator, then block on the fifo
+//   set_domainname    domainname (uts namespace)
 //   set_oom_score_adj process.oomScoreAdj
 #pragma once
 
@@ -33,7 +35,9 @@ UniqueFd open_exec_fifo(const std::string& path);
 
 // Clears the parent-death signal (the creator exits right after), sends kCreated, then opens
 // the fifo for writing, which blocks until `start` opens it for reading, and writes one byte.
-void wait_for_start(const UniqueFd& fifo, const Channel& channel);
+void wait_for_start(int fifo, const handshake::ChildEnd& channel);
+
+void set_domainname(const std::string& domainname);
 
 void set_oom_score_adj(int adj);
 
