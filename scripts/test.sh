@@ -60,6 +60,19 @@ fuzz() {
   return $rc
 }
 step "fuzz: seccomp profile parser" fuzz
+# The config.json parser (src/core/oci_config.cpp) the same way, seeded with runc's specs.
+fuzz_oci() {
+  cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DVESSEL_FUZZ=ON -DVESSEL_TESTS=OFF >/dev/null &&
+    cmake --build build-fuzz -j"$(nproc)" --target oci_config_fuzz &&
+    rm -rf build-fuzz/oci-corpus && mkdir -p build-fuzz/oci-corpus &&
+    cp tests/fuzz/oci-seeds/*.json build-fuzz/oci-corpus/ &&
+    build-fuzz/oci_config_fuzz -max_total_time="${FUZZ_SECONDS:-20}" -max_len=16384 -timeout=10 \
+      build-fuzz/oci-corpus >build-fuzz/oci-fuzz.log 2>&1
+  local rc=$?
+  tail -3 build-fuzz/oci-fuzz.log
+  return $rc
+}
+step "fuzz: config.json parser" fuzz_oci
 
 echo
 echo "=== summary ($(( $(date +%s) - start )) s)"

@@ -3,11 +3,13 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstring>
 
 #include "vessel/cli/argv_split.hpp"
 #include "vessel/cli/builtin_answers.hpp"
 #include "vessel/cli/command.hpp"
 #include "vessel/cli/parse_errors.hpp"
+#include "vessel/oci/cli.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/log.hpp"
 #include "vessel/util/process_title.hpp"
@@ -15,6 +17,11 @@
 int main(int argc, char** argv) {
     using namespace vessel;
     process_title::remember(argc, argv);  // for --init's PID 1 (util/process_title.hpp)
+    // runc's command line (docs/oci.md): as `vessel-oci` (the link engines are pointed at) or
+    // as `vessel oci VERB`.
+    const char* slash = std::strrchr(argv[0], '/');
+    if (std::strcmp(slash ? slash + 1 : argv[0], "vessel-oci") == 0) return oci::main(argc, argv);
+    if (argc > 1 && std::strcmp(argv[1], "oci") == 0) return oci::main(argc - 1, argv + 1);
     CLI::App app{"vessel: a small container runtime that shows its work", "vessel"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("vessel ") + VESSEL_VERSION);

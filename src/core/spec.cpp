@@ -23,7 +23,73 @@ void get_optional(const nlohmann::json& j, const char* key, std::optional<T>& va
         value = it->get<T>();
 }
 
+// The hooks by stage, in config.json's names.
+template <typename F>
+void for_each_stage(Hooks& h, F&& f) {
+    f("prestart", h.prestart);
+    f("createRuntime", h.create_runtime);
+    f("createContainer", h.create_container);
+    f("startContainer", h.start_container);
+    f("poststart", h.poststart);
+    f("poststop", h.poststop);
+}
+
 }  // namespace
+
+void to_json(nlohmann::json& j, const HookSpec& h) {
+    j = {{"path", h.path}, {"args", h.args}, {"env", h.env}};
+    put_optional(j, "timeout", h.timeout);
+}
+
+void from_json(const nlohmann::json& j, HookSpec& h) {
+    j.at("path").get_to(h.path);
+    h.args = j.value("args", std::vector<std::string>{});
+    h.env = j.value("env", std::vector<std::string>{});
+    get_optional(j, "timeout", h.timeout);
+}
+
+void to_json(nlohmann::json& j, const OciMount& m) {
+    j = {{"destination", m.destination},
+         {"type", m.type},
+         {"source", m.source},
+         {"options", m.options}};
+}
+
+void from_json(const nlohmann::json& j, OciMount& m) {
+    j.at("destination").get_to(m.destination);
+    m.type = j.value("type", "");
+    m.source = j.value("source", "");
+    m.options = j.value("options", std::vector<std::string>{});
+}
+
+void to_json(nlohmann::json& j, const Hooks& h) {
+    j = nlohmann::json::object();
+    for_each_stage(const_cast<Hooks&>(h), [&](const char* name, std::vector<HookSpec>& hooks) {
+        if (!hooks.empty()) j[name] = hooks;
+    });
+}
+
+void from_json(const nlohmann::json& j, Hooks& h) {
+    for_each_stage(h, [&](const char* name, std::vector<HookSpec>& hooks) {
+        if (j.contains(name)) j.at(name).get_to(hooks);
+    });
+}
+
+void to_json(nlohmann::json& j, const CapabilitySets& c) {
+    j = {{"bounding", c.bounding},
+         {"effective", c.effective},
+         {"inheritable", c.inheritable},
+         {"permitted", c.permitted},
+         {"ambient", c.ambient}};
+}
+
+void from_json(const nlohmann::json& j, CapabilitySets& c) {
+    c.bounding = j.value("bounding", caps::Mask{0});
+    c.effective = j.value("effective", caps::Mask{0});
+    c.inheritable = j.value("inheritable", caps::Mask{0});
+    c.permitted = j.value("permitted", caps::Mask{0});
+    c.ambient = j.value("ambient", caps::Mask{0});
+}
 
 std::string to_string(NetworkMode mode) {
     return mode == NetworkMode::kHost ? "host" : "none";
@@ -72,7 +138,18 @@ void to_json(nlohmann::json& j, const ContainerSpec& s) {
          {"network", to_string(s.network)},
          {"resources", s.resources},
          {"security", s.security},
-         {"mounts", s.mounts}};
+         {"mounts", s.mounts},
+         {"rootfs", s.rootfs},
+         {"oci_mounts", s.oci_mounts},
+         {"sysctl", s.sysctl},
+         {"hooks", s.hooks},
+         {"domainname", s.domainname},
+         {"exec_fifo", s.exec_fifo}};
+    put_optional(j, "masked_paths", s.masked_paths);
+    put_optional(j, "readonly_paths", s.readonly_paths);
+    put_optional(j, "oom_score_adj", s.oom_score_adj);
+    put_optional(j, "umask", s.umask);
+    put_optional(j, "capability_sets", s.capability_sets);
 }
 
 void from_json(const nlohmann::json& j, ContainerSpec& s) {
@@ -94,6 +171,17 @@ void from_json(const nlohmann::json& j, ContainerSpec& s) {
     if (j.contains("resources")) j.at("resources").get_to(s.resources);
     if (j.contains("security")) j.at("security").get_to(s.security);
     if (j.contains("mounts")) j.at("mounts").get_to(s.mounts);
+    s.rootfs = j.value("rootfs", "");
+    if (j.contains("oci_mounts")) j.at("oci_mounts").get_to(s.oci_mounts);
+    if (j.contains("sysctl")) j.at("sysctl").get_to(s.sysctl);
+    if (j.contains("hooks")) j.at("hooks").get_to(s.hooks);
+    s.domainname = j.value("domainname", "");
+    s.exec_fifo = j.value("exec_fifo", "");
+    get_optional(j, "masked_paths", s.masked_paths);
+    get_optional(j, "readonly_paths", s.readonly_paths);
+    get_optional(j, "oom_score_adj", s.oom_score_adj);
+    get_optional(j, "umask", s.umask);
+    get_optional(j, "capability_sets", s.capability_sets);
 }
 
 }  // namespace vessel

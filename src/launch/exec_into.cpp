@@ -41,7 +41,8 @@ constexpr int kJoinedByChild = CLONE_NEWCGROUP | CLONE_NEWUSER;
 
 }  // namespace
 
-int exec_into(const StateStore& store, const std::string& id, const ExecRequest& request) {
+int exec_into(const StateStore& store, const std::string& id, const ExecRequest& request,
+              const std::function<void(pid_t)>& on_started) {
     check_exec_request(request);
     explain::section("vessel exec: find the container, open what we need, then enter");
     explain::abbreviate_id(id);
@@ -113,6 +114,7 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
         process::wait_exit_code(child.pidfd.get());
         throw;
     }
+    if (on_started) on_started(child.pid);
     if (spec.detach) return 0;
     return supervise_foreground(
         {child.pidfd.get(), pty_master.get(), spec.interactive, "the exec'd process"},

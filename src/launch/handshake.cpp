@@ -18,6 +18,7 @@ std::string name_of(uint32_t type) {
         case Message::kReady:
         case Message::kPtyMaster:
         case Message::kError:
+        case Message::kCreated:
             return std::string(name(static_cast<Message>(type)));
     }
     return fmt::format("message {}", type);
@@ -35,6 +36,8 @@ std::string_view name(Message message) {
             return "kPtyMaster";
         case Message::kError:
             return "kError";
+        case Message::kCreated:
+            return "kCreated";
     }
     return "?";
 }
@@ -59,9 +62,20 @@ bool ParentEnd::send_ready() const {
 }
 
 UniqueFd ParentEnd::await_exec() const {
+    return await_end(/*until_created=*/false);
+}
+
+UniqueFd ParentEnd::await_created() const {
+    return await_end(/*until_created=*/true);
+}
+
+UniqueFd ParentEnd::await_end(bool until_created) const {
     UniqueFd pty_master;
     for (;;) {
         auto msg = socket_.receive();
+        if (!msg && until_created)
+            throw Error(
+                "handshake: expected kCreated from the container, got end-of-file (it exited)");
         if (!msg) {
             explain::step(Chapter::kHandshake, "recvmsg(handshake)", "0",
                           "end-of-file: the child's execve succeeded");
@@ -71,6 +85,12 @@ UniqueFd ParentEnd::await_exec() const {
             case Message::kPtyMaster:
                 pty_master = std::move(msg->fd);
                 break;
+            case Message::kCreated:
+                if (!until_created)
+                    throw Error("handshake: kCreated from a container that has no exec fifo");
+                explain::step(Chapter::kHandshake, "recvmsg(handshake)", "kCreated",
+                              "the child waits for `start` on the exec fifo");
+                return pty_master;
             case Message::kError:
                 explain::step(Chapter::kHandshake, "recvmsg(handshake)",
                               fmt::format("kError{{{}, {}}}", msg->a,
@@ -79,9 +99,9 @@ UniqueFd ParentEnd::await_exec() const {
                 throw ChildFailed(msg->text, msg->a, msg->b);
             default:
                 throw Error(
-                    fmt::format("handshake: expected kPtyMaster, kError or end-of-file "
+                    fmt::format("handshake: expected kPtyMaster, kError or {} "
                                 "from the container, got {}",
-                                name_of(msg->type)));
+                                until_created ? "kCreated" : "end-of-file", name_of(msg->type)));
         }
     }
 }
@@ -108,6 +128,12 @@ void ChildEnd::send_pty_master(int master_fd) const {
     socket_.send(static_cast<uint32_t>(Message::kPtyMaster), 0, 0, {}, master_fd);
     explain::step(Chapter::kHandshake, "sendmsg(handshake, kPtyMaster, SCM_RIGHTS{master})", "1",
                   "vessel relays the terminal");
+}
+
+void ChildEnd::send_created() const {
+    socket_.send(static_cast<uint32_t>(Message::kCreated));
+    explain::step(Chapter::kHandshake, "sendmsg(handshake, kCreated)", "1",
+                  "created: everything is ready, nothing of the command has run");
 }
 
 void ChildEnd::fail(int code, int err, const std::string& text) const {

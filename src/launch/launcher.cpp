@@ -125,7 +125,9 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         if (parent_end.send_ready())
             explain::step(Chapter::kHandshake, "sendmsg(handshake, kReady)", "1",
                           "its cgroups are ready: the child may join them");
-        c.pty_master = parent_end.await_exec();
+        // OCI create: the child waits for `start` on its exec fifo, and says so with kCreated.
+        c.pty_master =
+            spec.exec_fifo.empty() ? parent_end.await_exec() : parent_end.await_created();
 
         c.state.status = Status::kRunning;
         c.state.started_ns = clock::now_ns();

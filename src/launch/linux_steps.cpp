@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "vessel/launch/bundle_steps.hpp"
 #include "vessel/launch/kernel_steps.hpp"
 #include "vessel/linux/container_mounts.hpp"
 #include "vessel/linux/inherited_fds.hpp"
@@ -39,6 +40,10 @@ void LinuxSteps::close_inherited_fds(const std::vector<int>& also_keep) {
     inherited_fds::close_all_except(keep);
 }
 
+UniqueFd LinuxSteps::open_exec_fifo(const std::string& path) {
+    return bundle_steps::open_exec_fifo(path);
+}
+
 void LinuxSteps::become_namespace_root() {
     userns::become_root();
 }
@@ -60,6 +65,10 @@ void LinuxSteps::set_hostname(const std::string& hostname) {
         "only our UTS namespace sees it", "sethostname");
 }
 
+void LinuxSteps::set_domainname(const std::string& domainname) {
+    bundle_steps::set_domainname(domainname);
+}
+
 void LinuxSteps::make_mounts_private() {
     rootfs::make_mounts_private();
 }
@@ -67,6 +76,10 @@ void LinuxSteps::make_mounts_private() {
 UniqueFd LinuxSteps::mount_root(const rootfs::Layout& layout, UniqueFd made_by_parent) {
     return made_by_parent ? userns::attach_root(std::move(made_by_parent))
                           : rootfs::mount_overlay(layout);
+}
+
+UniqueFd LinuxSteps::bind_bundle_root(const std::string& rootfs, const std::string& target) {
+    return bundle_steps::bind_root(rootfs, target);
 }
 
 void LinuxSteps::mount_proc(int root) {
@@ -88,8 +101,18 @@ void LinuxSteps::attach_mounts(int root, const std::vector<MountSpec>& mounts,
     sources.clear();  // attached: the host's trees are closed before anything else is resolved
 }
 
-void LinuxSteps::mask_paths(int root) {
-    masked_paths::apply(root, default_masked_paths(), default_readonly_paths());
+void LinuxSteps::apply_mounts(int root, const std::vector<OciMount>& mounts) {
+    bundle_steps::apply_mounts(root, mounts);
+}
+
+void LinuxSteps::apply_sysctl(int root,
+                              const std::vector<std::pair<std::string, std::string>>& sysctl) {
+    bundle_steps::apply_sysctl(root, sysctl);
+}
+
+void LinuxSteps::mask_paths(int root, const std::vector<std::string>& masked,
+                            const std::vector<std::string>& readonly) {
+    masked_paths::apply(root, masked, readonly);
 }
 
 void LinuxSteps::bring_up_loopback() {
@@ -122,6 +145,14 @@ void LinuxSteps::join_cgroups(const cgroups::JoinTarget& cgroup) {
 
 void LinuxSteps::join_namespaces(const ns_join::Target& namespaces, int flags) {
     namespaces.join(flags);
+}
+
+void LinuxSteps::set_oom_score_adj(int adj) {
+    bundle_steps::set_oom_score_adj(adj);
+}
+
+void LinuxSteps::wait_for_start(int exec_fifo) {
+    bundle_steps::wait_for_start(exec_fifo, channel_);
 }
 
 }  // namespace vessel

@@ -140,7 +140,11 @@ void enter_workdir(const std::string& workdir, bool create) {
 }  // namespace
 
 std::string find_executable(const std::string& name, const std::vector<std::string>& env) {
-    if (name.find('/') != std::string::npos) return name;
+    if (name.find('/') != std::string::npos) {
+        // Checked here too, so that an OCI create fails before `start`, as runc's does.
+        struct stat st {};
+        return ::stat(name.c_str(), &st) == 0 || errno != ENOENT ? name : "";
+    }
     std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     for (auto& kv : env)
         if (kv.starts_with("PATH=")) path = kv.substr(5);
@@ -163,17 +167,19 @@ namespace {
 std::string resolve_command(const ContainerSpec& spec, const handshake::ChildEnd& channel) {
     std::string path = find_executable(spec.args[0], spec.env);
     if (path.empty())
-        channel.fail(
-            exit_code::kNotFound, ENOENT,
-            fmt::format("{}: executable file not found in $PATH", explain::quote(spec.args[0])));
+        channel.fail(exit_code::kNotFound, ENOENT,
+                     fmt::format("{}: {}", explain::quote(spec.args[0]),
+                                 spec.args[0].find('/') != std::string::npos
+                                     ? "no such file in the container"
+                                     : "executable file not found in $PATH"));
     return path;
 }
 
-// Docker's umask and default signal dispositions, then execve(path, spec.args, spec.env). On
-// failure, reports 127 (ENOENT) or 126 and _exits.
+// Docker's umask (or the OCI spec's process.user.umask) and default signal dispositions, then
+// execve(path, spec.args, spec.env). On failure, reports 127 (ENOENT) or 126 and _exits.
 [[noreturn]] void exec_command(const ContainerSpec& spec, const std::string& path,
                                const handshake::ChildEnd& channel) {
-    ::umask(022);
+    ::umask(spec.umask.value_or(022));
     signals::reset_for_exec();
     auto argv = c_strings(spec.args);
     auto envp = c_strings(spec.env);
@@ -205,6 +211,8 @@ void start_process(const StartTail& tail, KernelSteps& k) {
         throw Error(e.what(), exit_code::kNotExecutable);
     }
     const std::string path = k.resolve_command(spec);
+    if (spec.oom_score_adj) k.set_oom_score_adj(*spec.oom_score_adj);
+    if (tail.exec_fifo >= 0) k.wait_for_start(tail.exec_fifo);  // OCI create: until `start`
     k.apply_confinement(*tail.confinement);
     if (tail.dies_with_parent) k.rearm_parent_death_signal();
     // Sealed (and filtered) before the --init fork, so init is held as tightly as the command.

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "vessel/core/security.hpp"
 #include "vessel/launch/process_start.hpp"
 #include "vessel/util/explain.hpp"
 
@@ -17,11 +18,14 @@ std::vector<int> fds_of(const std::vector<UniqueFd>* sources) {
 
 }  // namespace
 
-void build_container(const ChildPlan& plan, KernelSteps& k) {
+UniqueFd build_container(const ChildPlan& plan, KernelSteps& k) {
     const ContainerSpec& spec = *plan.spec;
     // First of all, let go of every descriptor of the parent's: a host directory left open here
     // would be a way out of the root we are about to build (inherited_fds.hpp).
     k.close_inherited_fds(fds_of(plan.mount_sources));
+    // OCI create (docs/oci.md): the fifo `start` opens, held before the host is out of sight.
+    UniqueFd exec_fifo;
+    if (!spec.exec_fifo.empty()) exec_fifo = k.open_exec_fifo(spec.exec_fifo);
     // If vessel dies from here on, the kernel SIGKILLs us (and, as our pid namespace's init,
     // everything in the container). Being PID 1 does not shield us: the signal comes from
     // outside the namespace.
@@ -32,17 +36,24 @@ void build_container(const ChildPlan& plan, KernelSteps& k) {
     // Device nodes and mount points get exactly the modes we ask for; the command gets
     // docker's umask back before execve.
     k.set_umask(0);
-    k.set_hostname(spec.hostname);
+    if (!spec.hostname.empty()) k.set_hostname(spec.hostname);  // OCI: "" keeps the host's
+    if (!spec.domainname.empty()) k.set_domainname(spec.domainname);
 
     explain::section("the root filesystem, built inside our own mount namespace");
     k.make_mounts_private();
-    UniqueFd root = k.mount_root(plan.layout, std::move(made_root));
+    UniqueFd root = spec.rootfs.empty()
+                        ? k.mount_root(plan.layout, std::move(made_root))
+                        : k.bind_bundle_root(spec.rootfs, plan.layout.merged);  // OCI bundle
     k.mount_proc(root.get());
     k.mount_sys(root.get());
     k.set_up_dev(root.get(), plan.confinement->devices);
-    // After /dev, before the masked paths: a volume cannot uncover a masked path.
+    // After /dev, before the masked paths: no mount may uncover a masked path.
     if (plan.mount_sources) k.attach_mounts(root.get(), spec.mounts, *plan.mount_sources);
-    if (!spec.security.privileged) k.mask_paths(root.get());
+    if (!spec.oci_mounts.empty()) k.apply_mounts(root.get(), spec.oci_mounts);  // config.json's
+    if (!spec.sysctl.empty()) k.apply_sysctl(root.get(), spec.sysctl);          // through our /proc
+    if (!spec.security.privileged)
+        k.mask_paths(root.get(), spec.masked_paths.value_or(default_masked_paths()),
+                     spec.readonly_paths.value_or(default_readonly_paths()));
     if (spec.network == NetworkMode::kNone) k.bring_up_loopback();
 
     // Meanwhile the parent made our cgroups: join them, then see them as our own.
@@ -53,22 +64,25 @@ void build_container(const ChildPlan& plan, KernelSteps& k) {
     k.pivot_root(root.get());
     root.reset();
     if (spec.read_only) k.remount_root_readonly();
+    return exec_fifo;
 }
 
-StartTail tail_of(const ChildPlan& plan) {
+StartTail tail_of(const ChildPlan& plan, int exec_fifo) {
     return {.spec = plan.spec,
             .confinement = plan.confinement,
             .create_workdir = true,
-            .dies_with_parent = true,
-            .init = plan.spec->init};
+            // A created OCI container outlives `vessel-oci create`, which exits at kCreated.
+            .dies_with_parent = exec_fifo < 0,
+            .init = plan.spec->init,
+            .exec_fifo = exec_fifo};
 }
 
 void run_child(const ChildPlan& plan, handshake::ChildEnd channel) {
     explain::set_role("child");
     LinuxSteps kernel(channel);
     try {
-        build_container(plan, kernel);
-        start_process(tail_of(plan), kernel);
+        UniqueFd exec_fifo = build_container(plan, kernel);
+        start_process(tail_of(plan, exec_fifo.get()), kernel);
     } catch (...) {
         report_exception_and_exit(channel);
     }

@@ -2,6 +2,7 @@
 // start_process) run against a recording double of the kernel seam (kernel_steps.hpp), as
 // youki tests its init with TestHelperSyscall. Each test states an ordering the kernel or the
 // security of the container depends on.
+#include <fcntl.h>
 #include <sched.h>
 
 #include <algorithm>
@@ -19,18 +20,28 @@ namespace {
 class RecordingSteps final : public KernelSteps {
   public:
     std::vector<std::string> calls;
+    std::vector<std::string> masked_seen;  // what mask_paths was given
+    int waited_on = -1;                    // the fd wait_for_start was given
 
     UniqueFd await_go() override { return note("await_go"), UniqueFd(); }
     void await_ready() override { note("await_ready"); }
     void die_with_parent() override { note("die_with_parent"); }
     void close_inherited_fds(const std::vector<int>&) override { note("close_inherited_fds"); }
+    // A real descriptor (of /dev/null), so that the recipe hands it on to the tail.
+    UniqueFd open_exec_fifo(const std::string&) override {
+        return note("open_exec_fifo"), UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    }
     void become_namespace_root() override { note("become_namespace_root"); }
     void unshare_network() override { note("unshare_network"); }
     void set_umask(mode_t) override { note("set_umask"); }
     void set_hostname(const std::string&) override { note("set_hostname"); }
+    void set_domainname(const std::string&) override { note("set_domainname"); }
     void make_mounts_private() override { note("make_mounts_private"); }
     UniqueFd mount_root(const rootfs::Layout&, UniqueFd) override {
         return note("mount_root"), UniqueFd();
+    }
+    UniqueFd bind_bundle_root(const std::string&, const std::string&) override {
+        return note("bind_bundle_root"), UniqueFd();
     }
     void mount_proc(int) override { note("mount_proc"); }
     void mount_sys(int) override { note("mount_sys"); }
@@ -38,7 +49,15 @@ class RecordingSteps final : public KernelSteps {
     void attach_mounts(int, const std::vector<MountSpec>&, std::vector<UniqueFd>&) override {
         note("attach_mounts");
     }
-    void mask_paths(int) override { note("mask_paths"); }
+    void apply_mounts(int, const std::vector<OciMount>&) override { note("apply_mounts"); }
+    void apply_sysctl(int, const std::vector<std::pair<std::string, std::string>>&) override {
+        note("apply_sysctl");
+    }
+    void mask_paths(int, const std::vector<std::string>& masked,
+                    const std::vector<std::string>&) override {
+        note("mask_paths");
+        masked_seen = masked;
+    }
     void bring_up_loopback() override { note("bring_up_loopback"); }
     void join_v1_cgroups(const cgroups::Cgroup&) override { note("join_v1_cgroups"); }
     void unshare_cgroup_namespace() override { note("unshare_cgroup_namespace"); }
@@ -54,6 +73,11 @@ class RecordingSteps final : public KernelSteps {
     }
     std::string resolve_command(const ContainerSpec&) override {
         return note("resolve_command"), "/bin/true";
+    }
+    void set_oom_score_adj(int) override { note("set_oom_score_adj"); }
+    void wait_for_start(int exec_fifo) override {
+        note("wait_for_start");
+        waited_on = exec_fifo;
     }
     void apply_confinement(const confinement::Plan&) override { note("apply_confinement"); }
     void rearm_parent_death_signal() override { note("rearm_parent_death_signal"); }
@@ -83,6 +107,7 @@ struct RunFixture {
     RunFixture() {
         spec.args = {"true"};
         spec.network = NetworkMode::kNone;
+        spec.hostname = "0123456789ab";  // as plan_run sets it
     }
     ChildPlan plan(CgroupEntry entry) const {
         return {.spec = &spec,
@@ -93,16 +118,16 @@ struct RunFixture {
     }
     std::vector<std::string> run(CgroupEntry entry = CgroupEntry::kJoinsItself) const {
         RecordingSteps k;
-        build_container(plan(entry), k);
-        start_process(tail_of(plan(entry)), k);
+        UniqueFd exec_fifo = build_container(plan(entry), k);
+        start_process(tail_of(plan(entry), exec_fifo.get()), k);
         return k.calls;
     }
 };
 
 RecordingSteps record_run(const RunFixture& f, CgroupEntry entry = CgroupEntry::kJoinsItself) {
     RecordingSteps k;
-    build_container(f.plan(entry), k);
-    start_process(tail_of(f.plan(entry)), k);
+    UniqueFd exec_fifo = build_container(f.plan(entry), k);
+    start_process(tail_of(f.plan(entry), exec_fifo.get()), k);
     return k;
 }
 
@@ -206,6 +231,76 @@ TEST(LaunchOrder, UserNamespaceRootComesFirstAndPrivilegedSkipsMaskedPaths) {
     EXPECT_FALSE(k.has("mask_paths"));
     EXPECT_FALSE(k.has("unshare_network"));
     EXPECT_FALSE(k.has("bring_up_loopback"));
+}
+
+TEST(LaunchOrder, OciCreateWaitsForStartBeforeConfinementAndRunsNothingOfTheUsersBefore) {
+    RunFixture f;
+    f.spec.hostname = "box";
+    f.spec.exec_fifo = "/run/vessel/.fifo/box";
+    f.spec.rootfs = "/bundle/rootfs";
+    f.spec.domainname = "example.org";
+    f.spec.oci_mounts = {OciMount{}};
+    f.spec.sysctl = {{"net.ipv4.ip_forward", "1"}};
+    f.spec.masked_paths = std::vector<std::string>{"/proc/kcore"};
+    f.spec.oom_score_adj = 100;
+    f.spec.init = true;
+    auto k = record_run(f);
+    const std::vector<std::string> expected = {"close_inherited_fds",
+                                               "open_exec_fifo",
+                                               "die_with_parent",
+                                               "await_go",
+                                               "unshare_network",
+                                               "set_umask",
+                                               "set_hostname",
+                                               "set_domainname",
+                                               "make_mounts_private",
+                                               "bind_bundle_root",
+                                               "mount_proc",
+                                               "mount_sys",
+                                               "set_up_dev",
+                                               "apply_mounts",
+                                               "apply_sysctl",
+                                               "mask_paths",
+                                               "bring_up_loopback",
+                                               "await_ready",
+                                               "join_v1_cgroups",
+                                               "unshare_cgroup_namespace",
+                                               "mount_cgroups",
+                                               "pivot_root",
+                                               "set_up_stdio",
+                                               "enter_workdir(create)",
+                                               "resolve_command",
+                                               "set_oom_score_adj",
+                                               "wait_for_start",
+                                               "apply_confinement",
+                                               "seal",
+                                               "become_init_and_fork",
+                                               "exec"};
+    EXPECT_EQ(k.calls, expected);
+    // The fifo is opened right after the host's fds are closed, while its path is in view.
+    EXPECT_EQ(k.at("open_exec_fifo"), 1u);
+    // The tail waits on the very fd the recipe opened.
+    EXPECT_GE(k.waited_on, 0);
+    // A missing command fails create, not start.
+    EXPECT_LT(k.at("resolve_command"), k.at("wait_for_start"));
+    // Nothing of the user's runs before `start`: no confinement, no --init fork, no execve.
+    EXPECT_LT(k.at("wait_for_start"), k.at("apply_confinement"));
+    EXPECT_LT(k.at("wait_for_start"), k.at("become_init_and_fork"));
+    EXPECT_LT(k.at("wait_for_start"), k.at("exec"));
+    // `create` exits at kCreated: the container must not die with it.
+    EXPECT_FALSE(k.has("rearm_parent_death_signal"));
+    // config.json's mounts cannot uncover its masked paths; the spec's list is the one masked.
+    EXPECT_LT(k.at("apply_mounts"), k.at("mask_paths"));
+    EXPECT_EQ(k.masked_seen, std::vector<std::string>{"/proc/kcore"});
+    EXPECT_FALSE(k.has("mount_root"));
+
+    // `vessel run` takes none of the OCI steps, and masks Docker's list.
+    RunFixture plain;
+    auto r = record_run(plain);
+    for (const char* step : {"open_exec_fifo", "set_domainname", "bind_bundle_root", "apply_mounts",
+                             "apply_sysctl", "set_oom_score_adj", "wait_for_start"})
+        EXPECT_FALSE(r.has(step)) << step;
+    EXPECT_EQ(r.masked_seen, default_masked_paths());
 }
 
 TEST(LaunchOrder, ExecChildJoinsCgroupsBeforeNamespacesThenSharesTheTail) {

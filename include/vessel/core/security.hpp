@@ -68,7 +68,7 @@ struct Security {
 
 // The rlimit every container gets unless --ulimit says otherwise: never the caller's, because
 // a shell's huge inherited limit makes programs that close every fd crawl.
-inline constexpr Ulimit kDefaultNofile{"nofile", 1024, 524288};
+inline const Ulimit kDefaultNofile{"nofile", 1024, 524288};
 
 // Docker's masked and read-only paths (what --privileged turns off). Masked files get /dev/null
 // bound over them, masked directories an empty read-only tmpfs; read-only paths are bound

@@ -31,6 +31,40 @@ struct Resources {
     std::optional<int64_t> pids_limit = kDefaultPidsLimit;  // <= 0 means unlimited
 };
 
+// One mount of config.json's "mounts" (runtime-spec config.md#mounts), kept as written: the
+// options are turned into mount(2) flags by mount_options() (core/oci_config.hpp).
+struct OciMount {
+    std::string destination;  // absolute, inside the container
+    std::string type;         // "bind", "tmpfs", "proc", ... ("" for a bind without a type)
+    std::string source;       // a host path for binds, else what mount(2) takes as source
+    std::vector<std::string> options;  // "rbind", "ro", "nosuid", "mode=755", "rprivate"...
+    bool operator==(const OciMount&) const = default;
+};
+
+// One hook of config.json (runtime-spec config.md#posix-platform-hooks).
+struct HookSpec {
+    std::string path;
+    std::vector<std::string> args, env;
+    std::optional<int> timeout;  // seconds
+    bool operator==(const HookSpec&) const = default;
+};
+
+struct Hooks {
+    std::vector<HookSpec> prestart, create_runtime, create_container, start_container, poststart,
+        poststop;
+    bool empty() const {
+        return prestart.empty() && create_runtime.empty() && create_container.empty() &&
+               start_container.empty() && poststart.empty() && poststop.empty();
+    }
+};
+
+// The five capability sets of config.json's process.capabilities. `vessel run` has only one
+// (Security::capabilities, the bounding set); the OCI path fills these as well.
+struct CapabilitySets {
+    caps::Mask bounding = 0, effective = 0, inheritable = 0, permitted = 0, ambient = 0;
+    bool operator==(const CapabilitySets&) const = default;
+};
+
 struct ContainerSpec {
     std::string id;     // 64 hex characters
     std::string name;   // unique, docker's rules
@@ -51,11 +85,35 @@ struct ContainerSpec {
     Security security;              // capabilities, seccomp, no_new_privs, rlimits, devices, userns
     std::vector<MountSpec> mounts;  // -v, --mount, --tmpfs (docs/mounts.md), in mount order
 
+    // What config.json (the OCI path, docs/oci.md) says beyond `vessel run`'s flags. Defaults
+    // leave `vessel run` exactly as it was.
+    std::string rootfs;  // a root bound as is (the bundle's), instead of an overlay of `image`
+    std::vector<OciMount> oci_mounts;  // config.json's, in order, after vessel's /proc, /sys, /dev
+    std::optional<std::vector<std::string>> masked_paths;     // unset: Docker's list
+    std::optional<std::vector<std::string>> readonly_paths;   // unset: Docker's list
+    std::vector<std::pair<std::string, std::string>> sysctl;  // "net.ipv4.ip_forward", "1"
+    std::optional<int> oom_score_adj;
+    std::optional<uint32_t> umask;  // unset: Docker's 022
+    std::optional<CapabilitySets> capability_sets;
+    Hooks hooks;
+    std::string domainname;
+    // OCI create: the child waits, right before its confinement and execve, until `start` opens
+    // this fifo (docs/oci.md); it outlives the process that created it. "" for `vessel run`.
+    std::string exec_fifo;
+
     std::string short_id() const { return id.substr(0, 12); }
 };
 
 void to_json(nlohmann::json& j, const Resources& r);
 void from_json(const nlohmann::json& j, Resources& r);
+void to_json(nlohmann::json& j, const OciMount& m);
+void from_json(const nlohmann::json& j, OciMount& m);
+void to_json(nlohmann::json& j, const HookSpec& h);
+void from_json(const nlohmann::json& j, HookSpec& h);
+void to_json(nlohmann::json& j, const Hooks& h);
+void from_json(const nlohmann::json& j, Hooks& h);
+void to_json(nlohmann::json& j, const CapabilitySets& c);
+void from_json(const nlohmann::json& j, CapabilitySets& c);
 void to_json(nlohmann::json& j, const ContainerSpec& s);
 void from_json(const nlohmann::json& j, ContainerSpec& s);
 

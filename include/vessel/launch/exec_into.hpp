@@ -21,6 +21,10 @@
 // view, so the move happens first, from outside.
 #pragma once
 
+#include <sys/types.h>
+
+#include <functional>
+
 #include <string>
 
 #include "vessel/core/exec_request.hpp"
@@ -31,6 +35,9 @@ namespace vessel {
 // Runs `request` in the container `id` and returns its exit status (docker's: the command's own,
 // 128+N for signal N, 126/127 when it cannot be executed or found), or 0 at once with -d.
 // Throws Error (125) when the container is not running or vessel fails.
-int exec_into(const StateStore& store, const std::string& id, const ExecRequest& request);
+// `on_started` (vessel-oci exec's --pid-file) is called with the process's host pid once it
+// has exec'd.
+int exec_into(const StateStore& store, const std::string& id, const ExecRequest& request,
+              const std::function<void(pid_t)>& on_started = {});
 
 }  // namespace vessel

@@ -12,6 +12,9 @@
 //                        ◀─────── fail(code, errno, text) and _exit, or
 //                        ◀─────── EOF                            (execve succeeded)
 //
+// OCI create (docs/oci.md) ends earlier: the child sends kCreated once everything is ready and
+// then waits on the exec fifo for `vessel-oci start`; the parent's await_created() returns then.
+//
 // `vessel exec` uses the same protocol without kReady: its cgroups exist already.
 #pragma once
 
@@ -31,6 +34,7 @@ enum class Message : uint32_t {
     kReady,      // parent -> child: the cgroups are made and limited; join them and finish
     kPtyMaster,  // child -> parent: the master side of the container's pty, attached as an fd
     kError,      // child -> parent: a step failed: exit code, errno and the reason
+    kCreated,    // child -> parent (OCI create): ready, waiting for `start` on the exec fifo
 };
 std::string_view name(Message message);
 
@@ -59,8 +63,15 @@ class ParentEnd {
     // Reads until the child execs (end-of-file) and returns the pty master if one came. Throws
     // ChildFailed with the child's exit code, errno and reason when it reports a failure.
     UniqueFd await_exec() const;
+    // OCI create: as await_exec(), but ends at kCreated (the child waits for `start`, nothing of
+    // the command has run). End-of-file before kCreated is an error.
+    UniqueFd await_created() const;
 
     void close() { socket_.close(); }
+
+  private:
+    // Reads until end-of-file or, with `until_created`, kCreated.
+    UniqueFd await_end(bool until_created) const;
 
   private:
     wire::Socket socket_;
@@ -78,6 +89,8 @@ class ChildEnd {
     void await_ready() const;
     // kPtyMaster with the pty's master.
     void send_pty_master(int master_fd) const;
+    // kCreated (OCI create): the parent stops waiting; the child then waits for `start`.
+    void send_created() const;
     // kError{code, err, text} to the parent, if it is still there, then _exit(code).
     [[noreturn]] void fail(int code, int err, const std::string& text) const;
 

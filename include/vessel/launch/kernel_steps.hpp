@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vessel/core/mount_spec.hpp"
@@ -37,22 +38,34 @@ class KernelSteps {
     // Every fd above 2 but the handshake's, the trace's and `also_keep` closed
     // (inherited_fds.hpp, CVE-2024-21626): before anything is resolved in the container.
     virtual void close_inherited_fds(const std::vector<int>& also_keep) = 0;
+    // OCI create (bundle_steps.hpp): the exec fifo, opened by path right after the inherited
+    // fds are closed, while the host's filesystem is still in view.
+    virtual UniqueFd open_exec_fifo(const std::string& path) = 0;
 
     // run's child: namespaces and the root filesystem (run_child.hpp).
     virtual void become_namespace_root() = 0;  // setuid/setgid 0 in a new user namespace
     virtual void unshare_network() = 0;
     virtual void set_umask(mode_t mask) = 0;
     virtual void set_hostname(const std::string& hostname) = 0;
+    virtual void set_domainname(const std::string& domainname) = 0;  // OCI: domainname
     virtual void make_mounts_private() = 0;
     // The overlay (or, with --userns=remap, the one the parent made and sent with kGo).
     virtual UniqueFd mount_root(const rootfs::Layout& layout, UniqueFd made_by_parent) = 0;
+    // OCI: the bundle's root bound as is onto `target`, instead of an overlay.
+    virtual UniqueFd bind_bundle_root(const std::string& rootfs, const std::string& target) = 0;
     virtual void mount_proc(int root) = 0;
     virtual void mount_sys(int root) = 0;
     virtual void set_up_dev(int root, const std::vector<devices::DeviceNode>& nodes) = 0;
     // -v, --mount, --tmpfs (container_mounts.hpp); closes the sources once attached.
     virtual void attach_mounts(int root, const std::vector<MountSpec>& mounts,
                                std::vector<UniqueFd>& sources) = 0;
-    virtual void mask_paths(int root) = 0;
+    // OCI: config.json's mounts, then linux.sysctl through the container's /proc/sys.
+    virtual void apply_mounts(int root, const std::vector<OciMount>& mounts) = 0;
+    virtual void apply_sysctl(int root,
+                              const std::vector<std::pair<std::string, std::string>>& sysctl) = 0;
+    // Docker's lists, or the OCI spec's linux.maskedPaths and linux.readonlyPaths.
+    virtual void mask_paths(int root, const std::vector<std::string>& masked,
+                            const std::vector<std::string>& readonly) = 0;
     virtual void bring_up_loopback() = 0;
     virtual void join_v1_cgroups(const cgroups::Cgroup& cgroup) = 0;
     virtual void unshare_cgroup_namespace() = 0;
@@ -69,6 +82,9 @@ class KernelSteps {
     virtual void set_up_stdio(const ContainerSpec& spec) = 0;
     virtual void enter_workdir(const std::string& workdir, bool create) = 0;
     virtual std::string resolve_command(const ContainerSpec& spec) = 0;
+    virtual void set_oom_score_adj(int adj) = 0;  // OCI: process.oomScoreAdj
+    // OCI create: kCreated to the parent, then block on the exec fifo until `start`.
+    virtual void wait_for_start(int exec_fifo) = 0;
     virtual void apply_confinement(const confinement::Plan& plan) = 0;
     virtual void rearm_parent_death_signal() = 0;
     virtual void seal(const confinement::Plan& plan) = 0;
@@ -85,18 +101,25 @@ class LinuxSteps final : public KernelSteps {
     void await_ready() override;
     void die_with_parent() override;
     void close_inherited_fds(const std::vector<int>& also_keep) override;
+    UniqueFd open_exec_fifo(const std::string& path) override;
     void become_namespace_root() override;
     void unshare_network() override;
     void set_umask(mode_t mask) override;
     void set_hostname(const std::string& hostname) override;
+    void set_domainname(const std::string& domainname) override;
     void make_mounts_private() override;
     UniqueFd mount_root(const rootfs::Layout& layout, UniqueFd made_by_parent) override;
+    UniqueFd bind_bundle_root(const std::string& rootfs, const std::string& target) override;
     void mount_proc(int root) override;
     void mount_sys(int root) override;
     void set_up_dev(int root, const std::vector<devices::DeviceNode>& nodes) override;
     void attach_mounts(int root, const std::vector<MountSpec>& mounts,
                        std::vector<UniqueFd>& sources) override;
-    void mask_paths(int root) override;
+    void apply_mounts(int root, const std::vector<OciMount>& mounts) override;
+    void apply_sysctl(int root,
+                      const std::vector<std::pair<std::string, std::string>>& sysctl) override;
+    void mask_paths(int root, const std::vector<std::string>& masked,
+                    const std::vector<std::string>& readonly) override;
     void bring_up_loopback() override;
     void join_v1_cgroups(const cgroups::Cgroup& cgroup) override;
     void unshare_cgroup_namespace() override;
@@ -110,6 +133,8 @@ class LinuxSteps final : public KernelSteps {
     void set_up_stdio(const ContainerSpec& spec) override;
     void enter_workdir(const std::string& workdir, bool create) override;
     std::string resolve_command(const ContainerSpec& spec) override;
+    void set_oom_score_adj(int adj) override;
+    void wait_for_start(int exec_fifo) override;
     void apply_confinement(const confinement::Plan& plan) override;
     void rearm_parent_death_signal() override;
     void seal(const confinement::Plan& plan) override;

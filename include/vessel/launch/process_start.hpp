@@ -5,8 +5,10 @@
 // root), and never returns: it ends in execve, or reports why it could not and _exits.
 //
 //   start_process(): [stdio from /dev/null] -> stdio (pty) -> working directory -> command
-//                    lookup -> confinement::apply -> parent-death signal again ->
-//                    confinement::seal_before_exec -> [--init fork] -> execve
+//                    lookup -> [OCI: oomScoreAdj] -> [OCI create: kCreated, wait for `start`]
+//                    -> confinement::apply -> parent-death signal again ->
+//                    confinement::seal_before_exec -> [--init fork] -> execve (umask: 022 or
+//                    the OCI spec's)
 #pragma once
 
 #include <string>
@@ -33,6 +35,10 @@ struct StartTail {
     bool dies_with_parent = true;
     // `run --init`: PID 1 forks into vessel's init and the command.
     bool init = false;
+    // OCI create (docs/oci.md): the exec fifo, or -1. The process tells the parent kCreated and
+    // waits on it for `vessel-oci start` after the command is found (so a missing one fails
+    // create) and before confinement and execve (so nothing of the user's runs before start).
+    int exec_fifo = -1;
 };
 
 // The tail's steps, in order, through `kernel` (kernel_steps.hpp). With LinuxSteps it ends in

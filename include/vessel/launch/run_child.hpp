@@ -2,9 +2,11 @@
 // tail (docs/architecture.md has the whole sequence). It runs in vessel's own code, in the new
 // namespaces, and never returns: it ends in execve, or reports why it could not and _exits.
 //
-//   await_go -> [become root of the user namespace] -> [network namespace] -> hostname
-//   -> mounts private -> overlay -> /proc -> /sys -> /dev -> device nodes
-//   -> -v/--mount/--tmpfs mounts -> masked and read-only paths -> lo up
+//   [OCI: open the exec fifo] -> await_go -> [become root of the user namespace]
+//   -> [network namespace] -> hostname [, domainname]
+//   -> mounts private -> overlay (OCI: the bundle's root, bound) -> /proc -> /sys -> /dev
+//   -> device nodes -> -v/--mount/--tmpfs mounts -> [OCI: config.json's mounts, sysctl]
+//   -> masked and read-only paths -> lo up
 //   -> await_ready -> [join the v1 cgroups] -> [cgroup namespace] -> its cgroups, read-only
 //   -> pivot_root -> [root read-only] -> start_process (process_start.hpp)
 //
@@ -38,10 +40,12 @@ struct ChildPlan {
     std::vector<UniqueFd>* mount_sources = nullptr;
 };
 
-// The recipe up to the tail, step by step through `kernel` (kernel_steps.hpp).
-void build_container(const ChildPlan& plan, KernelSteps& kernel);
-// How run's PID 1 goes through the tail.
-StartTail tail_of(const ChildPlan& plan);
+// The recipe up to the tail, step by step through `kernel` (kernel_steps.hpp). Returns the
+// exec fifo of an OCI create (spec.exec_fifo), or an empty fd.
+UniqueFd build_container(const ChildPlan& plan, KernelSteps& kernel);
+// How run's PID 1 goes through the tail; `exec_fifo` (OCI create) >= 0 makes it wait for
+// `vessel-oci start` before confinement and execve.
+StartTail tail_of(const ChildPlan& plan, int exec_fifo = -1);
 
 // build_container and start_process with the real kernel; never returns.
 [[noreturn]] void run_child(const ChildPlan& plan, handshake::ChildEnd channel);
