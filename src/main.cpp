@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("vessel ") + VESSEL_VERSION);
     cli::GlobalOptions global;
     app.add_option("--root", global.root, "Directory for container state")->capture_default_str();
+    app.add_option("--data-root", global.data_root, "Directory of the image store")
+        ->capture_default_str();
     app.add_option("--log-level", global.log_level, "Log level: debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
         ->capture_default_str();

@@ -1,4 +1,5 @@
-// vessel run [OPTIONS] IMAGE_DIR [COMMAND [ARG...]]
+// vessel run [OPTIONS] IMAGE [COMMAND [ARG...]]: IMAGE is an image of the store (`busybox`) or
+// an unpacked directory (anything with a '/' or starting with '.').
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,6 +9,8 @@
 #include "vessel/cli/security_flags.hpp"
 #include "vessel/core/ids.hpp"
 #include "vessel/core/run_request.hpp"
+#include "vessel/image/reference.hpp"
+#include "vessel/image/run_image.hpp"
 #include "vessel/launch/foreground.hpp"
 #include "vessel/launch/launcher.hpp"
 #include "vessel/launch/monitor.hpp"
@@ -44,7 +47,14 @@ class RunCommand final : public Command {
         security_.add_to(*app);
         app->add_flag("--explain", explain_,
                       "Trace every kernel step on stderr, with its docs chapter");
-        app->add_option("IMAGE_DIR", r_.image, "Unpacked image directory, e.g. rootfs/busybox")
+        app->add_option("--entrypoint", r_.entrypoint,
+                        "Overwrite the image's ENTRYPOINT (\"\" clears it)");
+        app->add_option("--pull", pull_, "Pull the image: missing or never (no registry yet)")
+            ->check(CLI::IsMember({"missing", "never"}))
+            ->capture_default_str();
+        app->add_option("IMAGE", r_.image,
+                        "An image of the store (busybox) or an unpacked directory "
+                        "(rootfs/busybox)")
             ->required();
     }
 
@@ -58,13 +68,35 @@ class RunCommand final : public Command {
         if (explain_) explain::enable(STDERR_FILENO);
 
         // Everything that can be checked is checked before anything is created.
-        const std::string image_dir = validate_image_dir(r_.image);
-        const ImageConfig image = load_image_config(image_dir);
+        std::string image_dir, users_root;
+        ImageConfig image;
+        image::RunnableImage stored;
+        const bool from_store = image::looks_like_image_reference(r_.image);
+        if (from_store) {
+            stored = image::resolve_for_run(image::ImageStore(global.data_root), r_.image);
+            if (r_.security.userns && stored.lower.find(':') != std::string::npos)
+                throw Error("--userns-remap takes an image of one layer or a directory for now; " +
+                            r_.image + " has several layers");
+            image_dir = stored.lower;
+            image = stored.config;
+            users_root = stored.users_root;
+        } else {
+            image_dir = validate_image_dir(r_.image);
+            image = load_image_config(image_dir);
+            users_root = image_dir;
+        }
         r_.resources =
             resources::apply_flags(resource_flags_, r_.resources, resources::online_cpus());
-        const ResolvedUser user = users::resolve_in_root(fs::open_dir(image_dir).get(), r_.user);
-        const ContainerSpec spec =
+        const ResolvedUser user = users::resolve_in_root(fs::open_dir(users_root).get(),
+                                                         r_.user.empty() ? image.user : r_.user);
+        ContainerSpec spec =
             build_spec(r_, ids::new_container_id(), image_dir, image, user, process_env());
+        if (from_store) {
+            spec.image_ref = stored.ref;
+            spec.image_id = stored.id;
+            spec.stop_signal = stored.stop_signal;
+            spec.exposed_ports = stored.exposed_ports;
+        }
         StateStore store = open_store(global);
 
         if (spec.detach) {
@@ -115,6 +147,7 @@ class RunCommand final : public Command {
     resources::Flags resource_flags_;
     SecurityFlags security_;
     bool explain_ = false;
+    std::string pull_ = "missing";
 };
 
 }  // namespace

@@ -15,8 +15,9 @@
 namespace vessel::cli {
 
 struct GlobalOptions {
-    std::string root = kDefaultStateRoot;  // --root: where containers' state lives
-    std::string log_level = "warn";        // --log-level
+    std::string root = kDefaultStateRoot;       // --root: where containers' state lives
+    std::string log_level = "warn";             // --log-level
+    std::string data_root = "/var/lib/vessel";  // --data-root: the image store (docs/images.md)
 };
 
 class Command {
@@ -44,6 +45,12 @@ std::unique_ptr<Command> make_rm(CLI::App& app);
 std::unique_ptr<Command> make_inspect(CLI::App& app);
 std::unique_ptr<Command> make_stats(CLI::App& app);   // stats.cpp (docs/cgroups.md)
 std::unique_ptr<Command> make_update(CLI::App& app);  // update.cpp (docs/cgroups.md)
+// images.cpp (docs/images.md): load, save, images, rmi, image inspect|prune
+std::unique_ptr<Command> make_load(CLI::App& app);
+std::unique_ptr<Command> make_save(CLI::App& app);
+std::unique_ptr<Command> make_images(CLI::App& app);
+std::unique_ptr<Command> make_rmi(CLI::App& app);
+std::unique_ptr<Command> make_image(CLI::App& app);
 
 // The commands, in the order `vessel --help` lists them.
 std::vector<std::unique_ptr<Command>> make_all(CLI::App& app);
