@@ -11,9 +11,10 @@ source scripts/lib/apt.sh
 # bats runs the integration tests; jq reads state.json in them; util-linux's script gives -t a
 # terminal; iproute2 for the network tests; qemu boots the cgroup v2 VM (tests/vm/run.sh), and
 # binutils' objcopy slims the vessel binary it carries; clang and its libFuzzer runtime for the
-# fuzz target; clang-format checks the layout of every source file.
+# fuzz target; clang-format checks the layout of every source file; skopeo writes the
+# oci-archive the image tests load (tests/integration/images.bats).
 apt_install bats jq util-linux iproute2 procps qemu-system-x86 binutils clang libclang-rt-14-dev \
-  clang-format ||
+  clang-format skopeo ||
   { echo "test: cannot install test packages"; exit 1; }
 
 declare -A result

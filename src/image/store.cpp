@@ -15,6 +15,7 @@
 #include "vessel/util/clock.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/fs.hpp"
+#include "vessel/util/log.hpp"
 
 namespace vessel::image {
 namespace {
@@ -166,7 +167,10 @@ bool ImageStore::ensure_layer(const std::string& chain_id, const std::string& di
                               const UnpackLimits& limits) const {
     const std::string hex = digest_hex(chain_id);
     StoreLock held(flock_file(root_ + "/locks/" + hex, LOCK_EX));
-    if (has_layer(chain_id)) return false;  // another pull made it while we waited
+    if (has_layer(chain_id)) {  // there already, or another import made it while we waited
+        spdlog::info("layer {} already in the store", chain_id);
+        return false;
+    }
     const std::string tmp = make_tmp_dir("layer-");
     const std::string blob_tmp = tmp + "/blob";
     try {
@@ -196,6 +200,7 @@ bool ImageStore::ensure_layer(const std::string& chain_id, const std::string& di
         const std::string final_dir = root_ + "/layers/" + hex;
         if (::rename(tmp.c_str(), final_dir.c_str()) != 0)
             throw SysError("cannot move layer " + chain_id + " into place", errno);
+        spdlog::info("layer {} unpacked ({} entries, {} bytes)", chain_id, r.entries, r.size);
     } catch (...) {
         fs::remove_tree(tmp);
         throw;
