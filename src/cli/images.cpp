@@ -9,6 +9,7 @@
 #include "vessel/core/status.hpp"
 #include "vessel/image/load.hpp"
 #include "vessel/image/manifest.hpp"
+#include "vessel/image/pull.hpp"
 #include "vessel/image/reference.hpp"
 #include "vessel/image/save.hpp"
 #include "vessel/image/store.hpp"
@@ -99,6 +100,38 @@ class LoadCommand final : public Command {
     std::string input_ = "-", platform_, repository_;
     uint64_t max_layer_ = image::UnpackLimits{}.max_layer_bytes;
     bool quiet_ = false;
+};
+
+class PullCommand final : public Command {
+  public:
+    explicit PullCommand(CLI::App& parent) {
+        app = parent.add_subcommand("pull", "Pull an image from a registry");
+        app->add_option("--platform", platform_, "OS/ARCH[/VARIANT] (default: the host's)");
+        app->add_option("--tls-verify", tls_verify_,
+                        "Verify the registry's TLS certificate; false also allows plain HTTP")
+            ->capture_default_str();
+        app->add_option("--cert-dir", options_.cert_dir, "Trust DIR/ca.crt besides the system CAs");
+        app->add_option("--creds", options_.creds, "USER:PASS for the registry");
+        app->add_flag("-q,--quiet", options_.quiet, "No progress lines");
+        app->add_flag("--explain", options_.explain, "Show every request and its answer");
+        app->add_option("IMAGE", reference_, "alpine, alpine:3.19, host:port/name@sha256:...")
+            ->required();
+    }
+
+    int execute(const GlobalOptions& global) override {
+        require_root();
+        if (!platform_.empty()) options_.platform = image::parse_platform(platform_);
+        options_.tls_verify = tls_verify_;
+        const ImageStore store = open_images(global);
+        const std::string name = image::pull_image(store, reference_, options_);
+        if (options_.quiet) std::printf("%s\n", name.c_str());
+        return 0;
+    }
+
+  private:
+    image::PullOptions options_;
+    std::string platform_, reference_;
+    bool tls_verify_ = true;
 };
 
 class SaveCommand final : public Command {
@@ -331,6 +364,9 @@ class ImageCommand final : public Command {
 
 std::unique_ptr<Command> make_load(CLI::App& app) {
     return std::make_unique<LoadCommand>(app);
+}
+std::unique_ptr<Command> make_pull(CLI::App& app) {
+    return std::make_unique<PullCommand>(app);
 }
 std::unique_ptr<Command> make_save(CLI::App& app) {
     return std::make_unique<SaveCommand>(app);

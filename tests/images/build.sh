@@ -7,6 +7,7 @@
 #   oci/            OCI layout with one image for two platforms, sharing the busybox layer:
 #                   linux/amd64 (gzip layers) and linux/arm64 (zstd layers); /platform says which.
 #   oci.tar         the same layout as a tar (an oci-archive)
+#   oci-index/      the same two platforms behind one index blob, as registries serve them
 #   sibling.tar     docker archive of another image on the same busybox layer (shared layers)
 #   tricky/*.tar    single-layer docker archives whose layer breaks a rule of the unpacker
 # Usage: tests/images/build.sh OUT_DIR [ROOTFS]   (ROOTFS: rootfs/busybox, made if missing)
@@ -44,6 +45,16 @@ for p in amd64:gzip arm64:zstd; do
     multi:1 "$rootfs" "$work/p-$arch"
 done
 tar -C "$out/oci" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$out/oci.tar" .
+# The same two platforms behind one index blob (what `skopeo copy --all` pushes as an index).
+mkdir -p "$out/oci-index"
+cp -r "$out/oci/blobs" "$out/oci/oci-layout" "$out/oci-index/"
+manifests=$(sed 's/.*"manifests":\(\[.*\]\)}$/\1/' "$out/oci/index.json")
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":%s}' \
+  "$manifests" >"$work/index"
+ihex=$(sha256sum "$work/index" | cut -d' ' -f1)
+cp "$work/index" "$out/oci-index/blobs/sha256/$ihex"
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"multi:1"}}]}' \
+  "$ihex" "$(stat -c %s "$work/index")" >"$out/oci-index/index.json"
 
 mkdir -p "$work/sib"
 echo sibling >"$work/sib/sibling"
