@@ -2,7 +2,7 @@
 bats_require_minimum_version 1.5.0
 # vessel pull (issue 9, docs/images.md) from Debian's docker-registry, run as a plain process on
 # 127.0.0.1 with a config in the test's temp dir: plain HTTP, TLS with a self-signed certificate,
-# htpasswd Basic auth; a tampered blob; a pull that failed half-way and continues; two pulls at
+# htpasswd Basic auth, Bearer tokens from tests/images/token_issuer.py; a tampered blob; a pull that failed half-way and continues; two pulls at
 # once. Every registry a test starts is killed in its teardown. Offline: nothing leaves 127.0.0.1.
 
 load helpers
@@ -26,6 +26,10 @@ setup() {
 }
 
 teardown() {
+  if [ -f "$REG/issuer.pid" ]; then
+    kill "$(cat "$REG/issuer.pid")" 2>/dev/null || true
+    wait "$(cat "$REG/issuer.pid")" 2>/dev/null || true
+  fi
   if [ -f "$REG/pid" ]; then
     kill "$(cat "$REG/pid")" 2>/dev/null || true
     wait "$(cat "$REG/pid")" 2>/dev/null || true
@@ -54,7 +58,13 @@ start_registry() {
       echo "auth: {htpasswd: {realm: vessel-test, path: $REG/htpasswd}}"
     fi
   } >"$REG/base.yml"
-  if [ $tls = yes ]; then
+  start_registry_with_config "$tls"
+}
+
+# start_registry_with_config [yes]: serves $REG/base.yml plus an http section (TLS with yes).
+start_registry_with_config() {
+  local tls=${1:-no}
+  if [ "$tls" = yes ]; then
     openssl req -x509 -newkey rsa:2048 -nodes -keyout "$REG/key.pem" -out "$REG/cert.pem" \
       -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
     mkdir -p "$REG/certs" && cp "$REG/cert.pem" "$REG/certs/ca.crt"
@@ -182,4 +192,38 @@ push() {
   base=$(vi image inspect 127.0.0.1:$PORT/test/layered:1 | jq -r '.[0].LayerDirs[0].ChainID')
   [ "$(cat "$ROOT.a" "$ROOT.b" | grep -c "layer $base unpacked")" -eq 1 ]
   [ "$(layer_count)" -eq 4 ]
+}
+
+@test "Bearer tokens: 401, a token from the issuer for repository:NAME:pull, then the pull" {
+  command -v python3 >/dev/null || skip "python3 is not installed"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$REG/token-key.pem" -out "$REG/token-cert.pem" \
+    -days 1 -subj /CN=vessel-token 2>/dev/null
+  TOKEN_PORT=$((20000 + RANDOM % 20000))
+  python3 "$BATS_TEST_DIRNAME/../images/token_issuer.py" "$TOKEN_PORT" "$REG/token-key.pem" \
+    "$REG/token-cert.pem" vessel-issuer user:secret >"$REG/issuer.out" 2>&1 &
+  echo $! >"$REG/issuer.pid"
+  for _ in $(seq 50); do grep -q ready "$REG/issuer.out" && break; sleep 0.1; done
+  {
+    echo "version: 0.1"
+    echo "log: {level: error}"
+    echo "storage: {filesystem: {rootdirectory: $REG/data}}"
+    echo "auth: {token: {realm: 'http://127.0.0.1:$TOKEN_PORT/token', service: vessel-test,"
+    echo "       issuer: vessel-issuer, rootcertbundle: $REG/token-cert.pem}}"
+  } >"$REG/base.yml"
+  start_registry_with_config
+  skopeo copy -q --dest-tls-verify=false --dest-creds user:secret \
+    docker-archive:"$TEST_IMAGES/sibling.tar" docker://127.0.0.1:$PORT/test/sibling:1
+  : >"$REG/$TOKEN_PORT.log"
+  run vi pull --tls-verify=false 127.0.0.1:$PORT/test/sibling:1
+  [ "$status" -eq 0 ]
+  [ "$(layer_count)" -eq 2 ]
+  # Anonymous: token requests for pull only, with the registry's service, and no Basic header.
+  grep -q "GET /token service=vessel-test scope=repository:test/sibling:pull basic=no" \
+    "$REG/$TOKEN_PORT.log"
+  refute_grep "basic=yes" "$REG/$TOKEN_PORT.log"
+  # With --creds the token request carries them.
+  rm -rf "$DATA"
+  : >"$REG/$TOKEN_PORT.log"
+  vi pull -q --tls-verify=false --creds user:secret 127.0.0.1:$PORT/test/sibling:1
+  grep -q "scope=repository:test/sibling:pull basic=yes" "$REG/$TOKEN_PORT.log"
 }
