@@ -212,3 +212,16 @@ blob_count() { find "$DATA/blobs/sha256" -type f | wc -l; }
   [ "$status" -eq 125 ]
   [[ "$output" == *"No such image: nosuchimage"* ]]
 }
+
+@test "vessel stop sends the image's StopSignal unless -s says otherwise" {
+  vi load -q -i "$TEST_IMAGES/layered.tar"  # StopSignal SIGUSR1
+  loop='trap "exit 3" USR1; trap "exit 4" TERM; while :; do sleep 0.1; done'
+  vi run -d --name usr1 --entrypoint sh layered:1 -c "$loop" >/dev/null
+  vi run -d --name term --entrypoint sh layered:1 -c "$loop" >/dev/null
+  sleep 0.5
+  vi stop usr1 >/dev/null
+  vi stop -s TERM term >/dev/null
+  [ "$(vi inspect -f '{{.State.ExitCode}}' usr1)" = 3 ]
+  [ "$(vi inspect -f '{{.State.ExitCode}}' term)" = 4 ]
+  vi rm usr1 term >/dev/null
+}
