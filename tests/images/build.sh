@@ -68,7 +68,7 @@ tricky() {  # tricky NAME TAR_ARGS...: a one-layer archive whose layer is `tar T
   local name=$1; shift
   mkdir -p "$work/tricky-$name"
   (cd "$work/t" && tar --format=posix --mtime=@0 --owner=0 --group=0 -cf "$work/tricky-$name/layer.tar" "$@")
-  local diff cfg
+  local diff
   diff=$(sha256sum "$work/tricky-$name/layer.tar" | cut -d' ' -f1)
   printf '{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$diff" >"$work/tricky-$name/c.json"
   printf '[{"Config":"c.json","RepoTags":["tricky/%s:1"],"Layers":["layer.tar"]}]' "$name" >"$work/tricky-$name/manifest.json"
