@@ -24,6 +24,7 @@ std::vector<std::unique_ptr<Command>> make_all(CLI::App& app) {
     commands.push_back(make_stats(app));
     commands.push_back(make_update(app));
     commands.push_back(make_pull(app));
+    commands.push_back(make_login(app));
     commands.push_back(make_load(app));
     commands.push_back(make_save(app));
     commands.push_back(make_images(app));

@@ -7,6 +7,7 @@
 
 #include "vessel/cli/command.hpp"
 #include "vessel/core/status.hpp"
+#include "vessel/image/credentials.hpp"
 #include "vessel/image/load.hpp"
 #include "vessel/image/manifest.hpp"
 #include "vessel/image/pull.hpp"
@@ -132,6 +133,41 @@ class PullCommand final : public Command {
     image::PullOptions options_;
     std::string platform_, reference_;
     bool tls_verify_ = true;
+};
+
+class LoginCommand final : public Command {
+  public:
+    explicit LoginCommand(CLI::App& parent) {
+        app = parent.add_subcommand("login", "Log in to a registry (credentials stored 0600)");
+        app->add_option("-u,--username", user_, "User name");
+        app->add_option("-p,--password", password_, "Password (visible in ps: prefer stdin)");
+        app->add_flag("--password-stdin", password_stdin_, "Read the password from stdin");
+        app->add_option("--tls-verify", tls_verify_, "Verify TLS; false also allows plain HTTP")
+            ->capture_default_str();
+        app->add_option("--cert-dir", options_.cert_dir, "Trust DIR/ca.crt besides the system CAs");
+        app->add_option("SERVER", server_, "Registry host[:port]")->required();
+    }
+
+    int execute(const GlobalOptions&) override {
+        if (user_.empty()) throw Error("give the user name with -u USER");
+        if (password_stdin_) {
+            password_ = fs::read_fd(STDIN_FILENO, "stdin");
+            while (!password_.empty() && (password_.back() == '\n' || password_.back() == '\r'))
+                password_.pop_back();
+        }
+        if (password_.empty()) throw Error("give the password with --password-stdin (or -p)");
+        options_.tls_verify = tls_verify_;
+        options_.creds = user_ + ":" + password_;
+        image::check_login(server_, options_);  // nothing is stored for a refused login
+        image::store_credentials(server_, options_.creds);
+        std::printf("Login Succeeded (credentials in %s)\n", image::auth_file().c_str());
+        return 0;
+    }
+
+  private:
+    image::PullOptions options_;
+    std::string user_, password_, server_;
+    bool password_stdin_ = false, tls_verify_ = true;
 };
 
 class SaveCommand final : public Command {
@@ -367,6 +403,9 @@ std::unique_ptr<Command> make_load(CLI::App& app) {
 }
 std::unique_ptr<Command> make_pull(CLI::App& app) {
     return std::make_unique<PullCommand>(app);
+}
+std::unique_ptr<Command> make_login(CLI::App& app) {
+    return std::make_unique<LoginCommand>(app);
 }
 std::unique_ptr<Command> make_save(CLI::App& app) {
     return std::make_unique<SaveCommand>(app);

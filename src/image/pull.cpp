@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "vessel/image/credentials.hpp"
 #include "vessel/image/digest.hpp"
 #include "vessel/image/reference.hpp"
 #include "vessel/util/error.hpp"
@@ -34,9 +35,9 @@ class Helper {
         std::vector<std::string> args = {helper_path()};
         if (!o.tls_verify) args.push_back("--tls-verify=false");
         if (!o.cert_dir.empty()) args.insert(args.end(), {"--cert-dir", o.cert_dir});
-        if (!o.creds.empty()) args.insert(args.end(), {"--creds", o.creds});
         if (o.explain) args.push_back("--explain");
-        args.insert(args.end(), {what, host, repo, ref});
+        args.insert(args.end(), {what, host});
+        if (what != "ping") args.insert(args.end(), {repo, ref});
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
@@ -47,7 +48,15 @@ class Helper {
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
-        int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+        // The credentials go in the helper's environment, which only root can read, not argv.
+        std::vector<std::string> env_strings;
+        for (char** e = environ; *e; ++e)
+            if (std::string(*e).rfind("VESSEL_REGISTRY_CREDS=", 0) != 0) env_strings.push_back(*e);
+        if (!o.creds.empty()) env_strings.push_back("VESSEL_REGISTRY_CREDS=" + o.creds);
+        std::vector<char*> envp;
+        for (auto& e : env_strings) envp.push_back(e.data());
+        envp.push_back(nullptr);
+        int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
         posix_spawn_file_actions_destroy(&actions);
         if (rc != 0) throw SysError("cannot start " + args[0] + " (installed beside vessel?)", rc);
     }
@@ -101,8 +110,15 @@ std::string fetch_blob(const PullOptions& o, const std::string& host, const std:
 
 }  // namespace
 
-std::string pull_image(const ImageStore& store, const std::string& text, const PullOptions& o) {
+void check_login(const std::string& host, const PullOptions& options) {
+    Helper h(options, "ping", host, "", "");
+    h.finish();
+}
+
+std::string pull_image(const ImageStore& store, const std::string& text, const PullOptions& given) {
     const Reference ref = parse_reference(text);
+    PullOptions o = given;
+    if (o.creds.empty()) o.creds = find_credentials(ref.registry).value_or("");
     const std::string host =
         ref.registry == kDefaultRegistry ? "registry-1.docker.io" : ref.registry;
     StoreLock gc = store.lock_gc(false);

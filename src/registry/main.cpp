@@ -4,8 +4,9 @@
 // document or blob; it only moves bytes: every digest is checked by vessel, which trusts
 // neither this helper's transport nor the registry.
 //
-//   vessel-registry [--tls-verify=false] [--cert-dir DIR] [--creds USER:PASS] [--explain]
-//                   manifest|blob HOST REPOSITORY REFERENCE
+//   vessel-registry [--tls-verify=false] [--cert-dir DIR] [--explain]
+//                   manifest|blob HOST REPOSITORY REFERENCE  |  ping HOST
+// USER:PASS comes in $VESSEL_REGISTRY_CREDS (argv is readable by every user in /proc).
 //
 // `manifest` writes the Content-Type on the first line, then the body; `blob` writes the body.
 // Authentication as the distribution spec has it: anonymous first; on 401, the challenge in
@@ -211,10 +212,15 @@ class Client {
             url += std::string("service=") + esc + "&";
             curl_free(esc);
         }
-        std::string scope = p["scope"].empty() ? "repository:" + repository + ":pull" : p["scope"];
-        char* esc = curl_easy_escape(curl, scope.c_str(), 0);
-        url += std::string("scope=") + esc;
-        curl_free(esc);
+        // No scope for `ping` (login): a token that only proves who we are.
+        std::string scope = !p["scope"].empty()  ? p["scope"]
+                            : repository.empty() ? ""
+                                                 : "repository:" + repository + ":pull";
+        if (!scope.empty()) {
+            char* esc = curl_easy_escape(curl, scope.c_str(), 0);
+            url += std::string("scope=") + esc;
+            curl_free(esc);
+        }
         curl_easy_cleanup(curl);
         Response r = get(url, "", false, o_.creds.empty() ? "" : "Basic " + base64(o_.creds));
         if (r.status != 200) die("the token server answered " + std::to_string(r.status));
@@ -255,6 +261,19 @@ class Client {
     std::string ca_bundle_, auth_;
 };
 
+// Whether the registry speaks TLS at all (for --tls-verify=false's fallback to HTTP).
+bool https_answers(const std::string& base) {
+    CURL* curl = curl_easy_init();
+    curl_easy_setopt(curl, CURLOPT_URL, (base + "/v2/").c_str());
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+    const bool ok = curl_easy_perform(curl) == CURLE_OK;
+    curl_easy_cleanup(curl);
+    return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -275,8 +294,23 @@ int main(int argc, char** argv) {
         else
             die("unknown option " + a);
     }
+    // Credentials come from the environment, never argv: /proc/PID/cmdline is world-readable.
+    if (const char* env = std::getenv("VESSEL_REGISTRY_CREDS"); env && o.creds.empty())
+        o.creds = env;
+    if (argc - i == 2 && std::string(argv[i]) == "ping") {
+        // `vessel login`: GET /v2/ with the credentials, authenticated the usual way.
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        Client client(o);
+        const std::string host = argv[i + 1];
+        std::string base = "https://" + host;
+        if (!o.tls_verify && !https_answers(base)) base = "http://" + host;
+        Response r = client.fetch(base + "/v2/", "", false, "");
+        if (r.status != 200) die("GET /v2/: HTTP " + std::to_string(r.status));
+        return 0;
+    }
     if (argc - i != 4)
-        die("usage: vessel-registry [options] manifest|blob HOST REPOSITORY REFERENCE");
+        die("usage: vessel-registry [options] manifest|blob HOST REPOSITORY REFERENCE, or ping "
+            "HOST");
     const std::string what = argv[i], host = argv[i + 1], repo = argv[i + 2], ref = argv[i + 3];
     if (what != "manifest" && what != "blob") die("manifest or blob, not " + what);
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -291,16 +325,7 @@ int main(int argc, char** argv) {
     // https first; with --tls-verify=false a registry that only speaks HTTP is reached too.
     Response r;
     std::string base = "https://" + host;
-    if (!o.tls_verify) {
-        CURL* curl = curl_easy_init();
-        curl_easy_setopt(curl, CURLOPT_URL, (base + "/v2/").c_str());
-        curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-        if (curl_easy_perform(curl) != CURLE_OK) base = "http://" + host;
-        curl_easy_cleanup(curl);
-    }
+    if (!o.tls_verify && !https_answers(base)) base = "http://" + host;
     r = client.fetch(base + path, accept, what == "blob", repo);
     if (r.status < 200 || r.status >= 300) {
         std::string body = r.body.substr(0, 300);

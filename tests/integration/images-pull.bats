@@ -227,3 +227,27 @@ push() {
   vi pull -q --tls-verify=false --creds user:secret 127.0.0.1:$PORT/test/sibling:1
   grep -q "scope=repository:test/sibling:pull basic=yes" "$REG/$TOKEN_PORT.log"
 }
+
+@test "vessel login stores credentials 0600 after checking them; pull uses them, and docker's" {
+  start_registry auth
+  skopeo copy -q --dest-tls-verify=false --dest-creds user:secret \
+    docker-archive:"$TEST_IMAGES/sibling.tar" docker://127.0.0.1:$PORT/test/sibling:1
+  export HOME="$ROOT.home"
+  mkdir -p "$HOME"
+  run vi login -u user --password-stdin --tls-verify=false 127.0.0.1:$PORT <<<"wrong"
+  [ "$status" -eq 125 ]
+  [ ! -e "$HOME/.config/vessel/auth.json" ]
+  run vi login -u user --password-stdin --tls-verify=false 127.0.0.1:$PORT <<<"secret"
+  [ "$status" -eq 0 ]
+  [ "$(stat -c %a "$HOME/.config/vessel/auth.json")" = 600 ]
+  [ "$(stat -c %a "$HOME/.config/vessel")" = 700 ]
+  [ "$(jq -r ".auths[\"127.0.0.1:$PORT\"].auth" "$HOME/.config/vessel/auth.json" | base64 -d)" = user:secret ]
+  vi pull -q --tls-verify=false 127.0.0.1:$PORT/test/sibling:1
+  # docker's ~/.docker/config.json alone works too.
+  rm -rf "$HOME/.config" "$DATA"
+  mkdir -p "$HOME/.docker"
+  printf '{"auths":{"127.0.0.1:%s":{"auth":"%s"}}}' "$PORT" "$(printf user:secret | base64)" \
+    >"$HOME/.docker/config.json"
+  vi pull -q --tls-verify=false 127.0.0.1:$PORT/test/sibling:1
+  [ "$(layer_count)" -eq 2 ]
+}

@@ -48,6 +48,7 @@ std::unique_ptr<Command> make_update(CLI::App& app);  // update.cpp (docs/cgroup
 // images.cpp (docs/images.md): load, save, images, rmi, image inspect|prune
 std::unique_ptr<Command> make_load(CLI::App& app);
 std::unique_ptr<Command> make_pull(CLI::App& app);
+std::unique_ptr<Command> make_login(CLI::App& app);
 std::unique_ptr<Command> make_save(CLI::App& app);
 std::unique_ptr<Command> make_images(CLI::App& app);
 std::unique_ptr<Command> make_rmi(CLI::App& app);

@@ -19,14 +19,18 @@ struct PullOptions {
     Platform platform = host_platform();
     bool tls_verify = true;
     std::string cert_dir;   // DIR/ca.crt is trusted besides the system's CAs
-    std::string creds;      // USER:PASS
+    std::string creds;      // USER:PASS; never on a command line (the helper gets them in env)
     bool quiet = false;     // no progress lines
     bool explain = false;   // the helper prints each request and answer
     unsigned parallel = 3;  // layers downloaded at once
     UnpackLimits limits;
 };
 
-// Pulls `reference`; returns its canonical name. Throws Error (125).
+// `vessel login`: GET /v2/ of `host` with options.creds; throws Error when refused.
+void check_login(const std::string& host, const PullOptions& options);
+
+// Pulls `reference`; returns its canonical name. Throws Error (125). Without options.creds, the
+// credentials `vessel login` or `docker login` stored for the registry are used.
 std::string pull_image(const ImageStore& store, const std::string& reference,
                        const PullOptions& options);
 
