@@ -43,6 +43,15 @@ TEST(Reference, RegistriesPortsAndDigests) {
     EXPECT_EQ(parse_reference("foo/bar").registry, "docker.io");
 }
 
+TEST(Reference, NameComponentsAsDistributionSpellsThem) {
+    for (const char* good : {"a__b", "a--b", "a-b", "a.b", "a_b", "0a", "my-org/my.app_1"})
+        EXPECT_NO_THROW(parse_reference(good)) << good;
+    for (const char* bad : {"a___b", "a.-b", "a.", "_a", "a..b", "a/-b", "a:.t"})
+        EXPECT_THROW(parse_reference(bad), Error) << bad;
+    EXPECT_THROW(parse_reference("-bad.host:5000/x"), Error);
+    EXPECT_THROW(parse_reference("host:port/x"), Error);
+}
+
 TEST(Reference, InvalidOnesSayWhy) {
     for (const char* bad : {"", "Alpine", "alpine:", "alpine:-x", "a//b", "alpine@sha256:abc", "-a",
                             "a:b:c", "UPPER/x"}) {
