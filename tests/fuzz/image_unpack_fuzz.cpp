@@ -22,7 +22,9 @@ std::string scratch() {
     static std::string dir = [] {
         char tmpl[] = "/tmp/vessel-unpack-fuzz.XXXXXX";
         if (!::mkdtemp(tmpl)) ::abort();
-        return std::string(tmpl);
+        static std::string made = tmpl;
+        std::atexit([] { vessel::fs::remove_tree(made); });  // libFuzzer exits through exit()
+        return made;
     }();
     return dir;
 }
