@@ -1,5 +1,5 @@
 // vessel attach CONTAINER
-#include "vessel/launch/attach.hpp"
+#include "vessel/running/attach.hpp"
 #include "vessel/cli/command.hpp"
 
 namespace vessel::cli {

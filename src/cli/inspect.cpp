@@ -3,7 +3,7 @@
 
 #include "vessel/cli/command.hpp"
 #include "vessel/core/inspect.hpp"
-#include "vessel/launch/control.hpp"
+#include "vessel/running/control.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/log.hpp"
 

@@ -1,6 +1,6 @@
 // vessel kill [-s SIGNAL] CONTAINER...
 #include "vessel/cli/command.hpp"
-#include "vessel/launch/control.hpp"
+#include "vessel/running/control.hpp"
 #include "vessel/util/error.hpp"
 
 namespace vessel::cli {

@@ -2,7 +2,7 @@
 #include <charconv>
 
 #include "vessel/cli/command.hpp"
-#include "vessel/launch/log_reader.hpp"
+#include "vessel/running/log_reader.hpp"
 #include "vessel/util/error.hpp"
 
 namespace vessel::cli {

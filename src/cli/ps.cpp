@@ -5,7 +5,7 @@
 
 #include "vessel/cli/command.hpp"
 #include "vessel/core/listing.hpp"
-#include "vessel/launch/control.hpp"
+#include "vessel/running/control.hpp"
 #include "vessel/util/clock.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/fs.hpp"
@@ -29,12 +29,15 @@ class PsCommand final : public Command {
     int execute(const GlobalOptions& global) override {
         require_root();
         StateStore store = open_store(global);
+        // What a vessel killed half-way through creating or removing a container left: never
+        // a container, so never shown; removed here so that nothing stays out of sight.
+        store.sweep();
         std::vector<ContainerState> states;
         for (const auto& id : store.list_ids()) {
             try {
                 states.push_back(store.load(id));
             } catch (const Error& e) {
-                // Removed between listing and reading (rm, --rm), or still being created.
+                // Removed between listing and reading (rm, --rm).
                 if (!fs::exists(store.state_path(id))) continue;
                 spdlog::warn("{}", e.what());
             }

@@ -1,6 +1,6 @@
 // vessel rm [-f] CONTAINER...
 #include "vessel/cli/command.hpp"
-#include "vessel/launch/control.hpp"
+#include "vessel/running/control.hpp"
 
 namespace vessel::cli {
 namespace {

@@ -7,19 +7,10 @@
 #include "vessel/cli/command.hpp"
 #include "vessel/cli/resource_flags.hpp"
 #include "vessel/cli/security_flags.hpp"
-#include "vessel/core/ids.hpp"
 #include "vessel/core/run_request.hpp"
-#include "vessel/image/reference.hpp"
-#include "vessel/image/run_image.hpp"
-#include "vessel/launch/foreground.hpp"
-#include "vessel/launch/launcher.hpp"
 #include "vessel/launch/monitor.hpp"
-#include "vessel/linux/signals.hpp"
-#include "vessel/linux/users.hpp"
-#include "vessel/util/error.hpp"
+#include "vessel/launch/run.hpp"
 #include "vessel/util/explain.hpp"
-#include "vessel/util/fs.hpp"
-#include "vessel/util/log.hpp"
 
 namespace vessel::cli {
 namespace {
@@ -68,81 +59,16 @@ class RunCommand final : public Command {
         if (explain_) explain::enable(STDERR_FILENO);
 
         // Everything that can be checked is checked before anything is created.
-        std::string image_dir, users_root;
-        ImageConfig image;
-        image::RunnableImage stored;
-        const bool from_store = image::looks_like_image_reference(r_.image);
-        if (from_store) {
-            stored = image::resolve_for_run(image::ImageStore(global.data_root), r_.image);
-            if (r_.security.userns && stored.lower.find(':') != std::string::npos)
-                throw Error("--userns-remap takes an image of one layer or a directory for now; " +
-                            r_.image + " has several layers");
-            image_dir = stored.lower;
-            image = stored.config;
-            users_root = stored.users_root;
-        } else {
-            image_dir = validate_image_dir(r_.image);
-            image = load_image_config(image_dir);
-            users_root = image_dir;
-        }
-        r_.resources =
-            resources::apply_flags(resource_flags_, r_.resources, resources::online_cpus());
-        const ResolvedUser user = users::resolve_in_root(fs::open_dir(users_root).get(),
-                                                         r_.user.empty() ? image.user : r_.user);
-        ContainerSpec spec =
-            build_spec(r_, ids::new_container_id(), image_dir, image, user, process_env());
-        if (from_store) {
-            spec.image_ref = stored.ref;
-            spec.image_id = stored.id;
-            spec.stop_signal = stored.stop_signal;
-            spec.exposed_ports = stored.exposed_ports;
-        }
+        const RunPlan plan = plan_run(r_, resource_flags_, global.data_root);
         StateStore store = open_store(global);
-
-        if (spec.detach) {
-            std::printf("%s\n", start_detached(store, spec, user).c_str());
+        if (plan.spec.detach) {
+            std::printf("%s\n", start_detached(store, plan.spec, plan.user).c_str());
             return 0;
         }
-
-        // Signals that arrive from here on wait in the queue and are forwarded once the
-        // container runs (docs/process.md).
-        const sigset_t forwarded = signals::forwarded();
-        signals::block(forwarded);
-        ::signal(SIGPIPE, SIG_IGN);
-        UniqueFd signal_fd = signals::open_signalfd(forwarded);
-
-        RunningContainer container = launch(store, spec, user);
-        int code;
-        try {
-            code = supervise_foreground(
-                {container.pidfd.get(), container.pty_master.get(), spec.interactive, "PID 1"},
-                signal_fd.get());
-        } catch (...) {
-            process_kill_and_finish(store, container);
-            throw;
-        }
-        finish(store, container, code);
-        if (container.state.oom_killed) warn_out_of_memory(spec.resources);
-        return code;
+        return run_foreground(store, plan);
     }
 
   private:
-    // Docker says nothing here; a learner wants to know why the command died with 137.
-    static void warn_out_of_memory(const Resources& r) {
-        if (r.memory)
-            spdlog::warn(
-                "the container reached its memory limit ({}) and the kernel's OOM killer ended "
-                "a process in it (docs/cgroups.md)",
-                resources::format_bytes(static_cast<double>(*r.memory)));
-        else
-            spdlog::warn("the kernel's OOM killer ended a process in the container");
-    }
-
-    static void process_kill_and_finish(const StateStore& store, RunningContainer& c) {
-        if (c.cgroup) c.cgroup->kill_all();
-        finish(store, c, exit_code::kRuntimeError);
-    }
-
     RunRequest r_;
     resources::Flags resource_flags_;
     SecurityFlags security_;

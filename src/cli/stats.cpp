@@ -9,7 +9,7 @@
 
 #include "vessel/cli/command.hpp"
 #include "vessel/core/stats.hpp"
-#include "vessel/launch/stats.hpp"
+#include "vessel/running/stats.hpp"
 #include "vessel/util/error.hpp"
 
 namespace vessel::cli {

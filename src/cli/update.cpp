@@ -5,7 +5,7 @@
 
 #include "vessel/cli/command.hpp"
 #include "vessel/cli/resource_flags.hpp"
-#include "vessel/launch/update.hpp"
+#include "vessel/running/update.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 

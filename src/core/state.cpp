@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -81,7 +82,7 @@ void StateStore::reserve_name(const std::string& name, const std::string& id) co
         char target[128] = {};
         ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
         std::string owner = n > 0 ? std::string(target, static_cast<size_t>(n)) : "";
-        if (!owner.empty() && exists(owner))
+        if (!owner.empty() && name_holder_exists(owner))
             throw Error("the container name \"" + name + "\" is already in use by container " +
                         owner.substr(0, ids::kShortLength) +
                         "; remove that container or choose another name");
@@ -93,22 +94,26 @@ void StateStore::reserve_name(const std::string& name, const std::string& id) co
 void StateStore::create(const ContainerState& state) const {
     fs::ensure_dir(root_, 0711);
     fs::ensure_dir(names_dir(), 0700);
-    const std::string dir = dir_of(state.spec.id);
-    if (::mkdir(dir.c_str(), 0700) != 0)
-        throw SysError("cannot create state directory " + dir, errno);
+    // Built under a name no command lists, then renamed into place: whenever vessel is killed,
+    // the store holds either the whole container (state.json included) or a leftover that
+    // sweep() recognises by its name and its dead creator (docs/state.md).
+    const std::string& id = state.spec.id;
+    const std::string building =
+        root_ + "/" + kBuildingPrefix + id + "." + std::to_string(::getpid());
+    if (::mkdir(building.c_str(), 0700) != 0)
+        throw SysError("cannot create state directory " + building, errno);
+    bool reserved = false;
     try {
-        if (!state.spec.name.empty()) reserve_name(state.spec.name, state.spec.id);
-        save(state);
-    } catch (...) {
         if (!state.spec.name.empty()) {
-            // Only remove the reservation if it is ours.
-            char target[128] = {};
-            std::string link = names_dir() + "/" + state.spec.name;
-            ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
-            if (n > 0 && std::string(target, static_cast<size_t>(n)) == state.spec.id)
-                ::unlink(link.c_str());
+            reserve_name(state.spec.name, id);
+            reserved = true;
         }
-        fs::remove_tree(dir);
+        fs::write_file_atomic(building + "/state.json", nlohmann::json(state).dump(2) + "\n");
+        if (::rename(building.c_str(), dir_of(id).c_str()) != 0)
+            throw SysError("cannot create state directory " + dir_of(id), errno);
+    } catch (...) {
+        if (reserved) release_name(state.spec.name, id);
+        fs::remove_tree(building);
         throw;
     }
 }
@@ -176,14 +181,93 @@ std::string StateStore::resolve(const std::string& reference) const {
 }
 
 void StateStore::remove(const ContainerState& state) const {
-    const auto& spec = state.spec;
-    if (!spec.name.empty()) {
-        std::string link = names_dir() + "/" + spec.name;
-        char target[128] = {};
-        ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
-        if (n > 0 && std::string(target, static_cast<size_t>(n)) == spec.id) ::unlink(link.c_str());
+    const std::string& id = state.spec.id;
+    // First out of sight (one rename: `ps` and every other command see the container or
+    // nothing), then the name, then the files; a remover killed half-way leaves a ".gone-"
+    // directory that sweep() finishes.
+    const std::string going = root_ + "/" + kRemovingPrefix + id + "." + std::to_string(::getpid());
+    const bool moved = ::rename(dir_of(id).c_str(), going.c_str()) == 0;
+    if (!moved && errno != ENOENT) throw SysError("cannot remove " + dir_of(id), errno);
+    if (!state.spec.name.empty()) release_name(state.spec.name, id);
+    if (moved) fs::remove_tree(going);
+}
+
+void StateStore::release_name(const std::string& name, const std::string& id) const {
+    // Only if the reservation is ours: the name may have been taken since by another container.
+    std::string link = names_dir() + "/" + name;
+    char target[128] = {};
+    ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+    if (n > 0 && std::string(target, static_cast<size_t>(n)) == id) ::unlink(link.c_str());
+}
+
+namespace {
+
+// ".new-<id>.<pid>" or ".gone-<id>.<pid>" -> pid, or 0 when `name` is neither.
+pid_t worker_of(const std::string& name, std::string_view prefix, std::string* id = nullptr) {
+    if (!name.starts_with(prefix)) return 0;
+    const size_t dot = name.rfind('.');
+    if (dot == std::string::npos || dot < prefix.size()) return 0;
+    if (id) *id = name.substr(prefix.size(), dot - prefix.size());
+    try {
+        return static_cast<pid_t>(std::stol(name.substr(dot + 1)));
+    } catch (const std::exception&) {
+        return 0;
     }
-    fs::remove_tree(dir_of(spec.id));
+}
+
+bool process_gone(pid_t pid) {
+    return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+std::vector<std::string> entries_of(const std::string& path) {
+    std::vector<std::string> out;
+    DIR* dir = ::opendir(path.c_str());
+    if (!dir) return out;
+    while (dirent* entry = ::readdir(dir)) {
+        std::string name = entry->d_name;
+        if (name != "." && name != "..") out.push_back(name);
+    }
+    ::closedir(dir);
+    return out;
+}
+
+}  // namespace
+
+bool StateStore::being_built(const std::string& id) const {
+    for (const auto& name : entries_of(root_)) {
+        std::string of;
+        if (worker_of(name, kBuildingPrefix, &of) && of == id) return true;
+    }
+    return false;
+}
+
+bool StateStore::name_holder_exists(const std::string& id) const {
+    // Checked in the order create() makes them (".new-" dir, name, rename to <id>), the
+    // container's directory again last: a creation that moves on meanwhile is still seen.
+    return fs::exists(state_path(id)) || being_built(id) || fs::exists(state_path(id));
+}
+
+void StateStore::sweep() const {
+    for (const auto& name : entries_of(root_)) {
+        const pid_t worker = name.starts_with(kBuildingPrefix)   ? worker_of(name, kBuildingPrefix)
+                             : name.starts_with(kRemovingPrefix) ? worker_of(name, kRemovingPrefix)
+                                                                 : 0;
+        // Only once the process that made it has died: it may still be at work.
+        if (!process_gone(worker)) continue;
+        try {
+            fs::remove_tree(root_ + "/" + name);
+        } catch (const Error&) {
+            // Another sweep got there first, or a file we cannot remove: try again next time.
+        }
+    }
+    for (const auto& name : entries_of(names_dir())) {
+        char target[128] = {};
+        const std::string link = names_dir() + "/" + name;
+        ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+        if (n <= 0) continue;
+        if (!name_holder_exists(std::string(target, static_cast<size_t>(n))))
+            ::unlink(link.c_str());
+    }
 }
 
 ContainerLock StateStore::lock(const std::string& id) const {

@@ -1,5 +1,5 @@
 #include "vessel/launch/confinement.hpp"
-#include "vessel/launch/seccomp_cache.hpp"
+#include "vessel/linux/seccomp_cache.hpp"
 
 #include <linux/close_range.h>
 #include <unistd.h>

@@ -12,21 +12,19 @@
 #include <fmt/format.h>
 
 #include "vessel/launch/confinement.hpp"
-#include "vessel/launch/control.hpp"
+#include "vessel/launch/exec_child.hpp"
 #include "vessel/launch/foreground.hpp"
 #include "vessel/launch/handshake.hpp"
-#include "vessel/launch/launcher.hpp"
-#include "vessel/launch/process_start.hpp"
 #include "vessel/linux/cgroup_join.hpp"
 #include "vessel/linux/namespaces.hpp"
 #include "vessel/linux/ns_join.hpp"
 #include "vessel/linux/privileges.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/linux/rlimits.hpp"
-#include "vessel/linux/seccomp.hpp"
+#include "vessel/linux/seccomp_cache.hpp"
 #include "vessel/linux/signals.hpp"
-#include "vessel/linux/userns.hpp"
 #include "vessel/linux/users.hpp"
+#include "vessel/running/control.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 #include "vessel/util/fs.hpp"
@@ -40,73 +38,6 @@ using explain::Chapter;
 // nsdelegate, clone3 into a cgroup outside our cgroup namespace fails), and the user namespace
 // last of all (it would take away our rights over the host's cgroup files).
 constexpr int kJoinedByChild = CLONE_NEWCGROUP | CLONE_NEWUSER;
-
-struct ExecChildPlan {
-    const ContainerSpec* spec;
-    const confinement::Plan* confinement;  // prepared on the host side, as for run
-    const ns_join::Target* namespaces;
-    const cgroups::JoinTarget* cgroup;
-    int child_flags;  // what the child joins itself
-};
-
-[[noreturn]] void run_exec_child(const ExecChildPlan& plan, const Channel& channel) {
-    const ContainerSpec& spec = *plan.spec;
-    explain::set_role("exec");
-    try {
-        // Foreground: the process dies with vessel exec, as a foreground container dies with
-        // vessel run. Detached (-d): it lives on, re-parented to the host's init.
-        if (!spec.detach) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        auto msg = channel.receive();
-        if (!msg || msg->type != Message::kGo) ::_exit(exit_code::kRuntimeError);
-        explain::step(Chapter::kHandshake, "recvmsg(handshake) = kGo", "1", "carry on");
-        plan.cgroup->join_self();
-        plan.namespaces->join(plan.child_flags);
-        // Joined a user namespace: our host uid 0 is unmapped there until we become its root.
-        if (plan.child_flags & CLONE_NEWUSER) userns::become_root();
-
-        explain::section("the process: terminal, user, descriptors, then execve");
-        if (spec.detach) {
-            // Nothing of the caller's terminal or pipes: `vessel exec -d` returns at once, and
-            // whoever reads its output must not wait for this process.
-            UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
-            for (int fd = 0; fd <= 2; ++fd)
-                if (!null || ::dup2(null.get(), fd) < 0) throw SysError("dup2 /dev/null", errno);
-        }
-        set_up_stdio(spec, channel);
-        try {
-            enter_workdir(spec.workdir, /*create=*/false);
-        } catch (const SysError& e) {
-            // docker exec -w does not create the directory, and reports 126 when it is missing.
-            throw Error(e.what(), exit_code::kNotExecutable);
-        }
-        std::string path = resolve_command(spec, channel);
-        confinement::apply(*plan.confinement);
-        if (!spec.detach) rearm_parent_death_signal(channel);
-        confinement::seal_before_exec(*plan.confinement);
-        exec_command(spec, path, channel);
-    } catch (...) {
-        report_exception_and_exit(channel);
-    }
-}
-
-// The seccomp program `run` compiled for this container and kept in its state directory, so
-// that exec loads the very same filter without compiling the profile again (10 ms). Missing or
-// unreadable: prepare() compiles it.
-std::optional<seccomp::Program> kept_seccomp_program(const StateStore& store,
-                                                     const std::string& id) {
-    const std::string path = store.dir_of(id) + "/" + kSeccompProgramName;
-    std::optional<std::string> bytes;
-    try {
-        bytes = fs::try_read_file(path);
-    } catch (const SysError&) {
-    }
-    auto program = bytes ? seccomp::deserialize(*bytes) : std::nullopt;
-    if (program)
-        explain::step(Chapter::kSeccomp, fmt::format("read({})", explain::quote(path)),
-                      fmt::format("{} BPF instructions", program->code.size()),
-                      "the container's filter, compiled once by vessel run");
-    return program;
-}
 
 }  // namespace
 
@@ -129,7 +60,7 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
     // The container's capabilities, rlimits and seccomp filter, resolved and compiled here on
     // the host side, exactly as for its own command: a process that joins it is held as tightly.
     const confinement::Plan confine =
-        confinement::prepare(spec, user, kept_seccomp_program(store, state.spec.id));
+        confinement::prepare(spec, user, seccomp_cache::load_kept(store.dir_of(state.spec.id)));
     const auto cgroup = cgroups::JoinTarget::open(state.cgroup);
     const int flags = ns_join::differing(pid);
     const auto namespaces = ns_join::Target::open(init.get(), pid, flags);
@@ -152,28 +83,32 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
     // command gets a normal, dumpable process again at execve.
     privileges::set_non_dumpable();
     namespaces.join(flags & ~kJoinedByChild);
-    auto [parent_end, child_end] = Channel::make_pair();
-    bool placed = false;
-    auto child = namespaces::clone_child(0, cgroup.clone_fd(), placed,
+    auto [parent_end, child_end] = handshake::make_pair();
+    auto child = namespaces::clone_child(0, cgroup.clone_fd(),
                                          "born inside the container's pid namespace and cgroup");
     if (child.pid == 0) {
         parent_end.close();
-        ExecChildPlan plan{&spec, &confine, &namespaces, &cgroup, flags & kJoinedByChild};
-        run_exec_child(plan, child_end);
+        run_exec_child({.spec = &spec,
+                        .confinement = &confine,
+                        .namespaces = &namespaces,
+                        .cgroup = &cgroup,
+                        .namespaces_to_join = flags & kJoinedByChild},
+                       child_end);
     }
     child_end.close();
 
     UniqueFd pty_master;
     try {
-        cgroup.add(child.pid, placed);
+        cgroup.add(child.pid, child.placed_in_cgroup);
         // In a user namespace the child could not raise a hard limit any more: as for run, the
         // parent sets them.
         if (flags & CLONE_NEWUSER) rlimits::apply(child.pid, confine.ulimits);
-        parent_end.send(Message::kGo);
+        parent_end.send_go();
         explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1",
                       "the child moves itself into the v1 hierarchies");
-        pty_master = await_exec(parent_end);
+        pty_master = parent_end.await_exec();
     } catch (...) {
+        // Nothing of the container's is ours to release: only the process we started.
         process::send_signal(child.pidfd.get(), SIGKILL);
         process::wait_exit_code(child.pidfd.get());
         throw;

@@ -1,78 +1,122 @@
 #include "vessel/launch/handshake.hpp"
 
-#include <sys/socket.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
-#include "vessel/linux/fd_passing.hpp"
-#include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 
-namespace vessel {
+namespace vessel::handshake {
 namespace {
 
-struct Header {
-    Message type;
-    int32_t exit_code;
-    int32_t err;
-};
-constexpr size_t kMaxText = Channel::kMaxText;
+using explain::Chapter;
+
+std::string name_of(uint32_t type) {
+    switch (static_cast<Message>(type)) {
+        case Message::kGo:
+        case Message::kReady:
+        case Message::kPtyMaster:
+        case Message::kError:
+            return std::string(name(static_cast<Message>(type)));
+    }
+    return fmt::format("message {}", type);
+}
 
 }  // namespace
 
-std::pair<Channel, Channel> Channel::make_pair() {
-    int fds[2];
-    check(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds), "socketpair");
-    return {Channel(UniqueFd(fds[0])), Channel(UniqueFd(fds[1]))};
+std::string_view name(Message message) {
+    switch (message) {
+        case Message::kGo:
+            return "kGo";
+        case Message::kReady:
+            return "kReady";
+        case Message::kPtyMaster:
+            return "kPtyMaster";
+        case Message::kError:
+            return "kError";
+    }
+    return "?";
 }
 
-void Channel::send(Message type, int32_t exit_code, int32_t err, std::string_view text,
-                   int attach_fd) const {
-    Header header{type, exit_code, err};
-    text = text.substr(0, kMaxText);
-    iovec iov[2] = {{&header, sizeof header}, {const_cast<char*>(text.data()), text.size()}};
-    if (int e = fd_passing::send(fd_.get(), iov, text.empty() ? 1 : 2, attach_fd))
-        throw SysError("handshake: sendmsg", e);
+std::pair<ParentEnd, ChildEnd> make_pair() {
+    auto [parent, child] = wire::Socket::make_pair();
+    return {ParentEnd(std::move(parent)), ChildEnd(std::move(child))};
 }
 
-std::optional<Received> Channel::receive() const {
-    Header header{};
-    char text[kMaxText];
-    iovec iov[2] = {{&header, sizeof header}, {text, sizeof text}};
-    Received out;
-    ssize_t n = fd_passing::receive(fd_.get(), iov, 2, out.fd);
-    if (n < 0) throw SysError("handshake: recvmsg", static_cast<int>(-n));
-    if (n == 0) return std::nullopt;
-    if (static_cast<size_t>(n) < sizeof header) throw Error("handshake: short message");
-    out.type = header.type;
-    out.exit_code = header.exit_code;
-    out.err = header.err;
-    out.text.assign(text, static_cast<size_t>(n) - sizeof header);
-    return out;
+void ParentEnd::send_go(int fd) const {
+    socket_.send(static_cast<uint32_t>(Message::kGo), 0, 0, {}, fd);
 }
 
-UniqueFd await_exec(const Channel& channel) {
-    using explain::Chapter;
+bool ParentEnd::send_ready() const {
+    try {
+        socket_.send(static_cast<uint32_t>(Message::kReady));
+        return true;
+    } catch (const SysError& e) {
+        if (e.err() != EPIPE) throw;
+        return false;
+    }
+}
+
+UniqueFd ParentEnd::await_exec() const {
     UniqueFd pty_master;
     for (;;) {
-        auto msg = channel.receive();
+        auto msg = socket_.receive();
         if (!msg) {
             explain::step(Chapter::kHandshake, "recvmsg(handshake)", "0",
                           "end-of-file: the child's execve succeeded");
             return pty_master;
         }
-        switch (msg->type) {
+        switch (static_cast<Message>(msg->type)) {
             case Message::kPtyMaster:
                 pty_master = std::move(msg->fd);
                 break;
             case Message::kError:
-                explain::step(Chapter::kHandshake, "recvmsg(handshake) = kError",
-                              fmt::format("{}", msg->exit_code), msg->text);
-                throw Error(msg->text, msg->exit_code);
+                explain::step(Chapter::kHandshake, "recvmsg(handshake)",
+                              fmt::format("kError{{{}, {}}}", msg->a,
+                                          msg->b ? explain::errno_name(msg->b) : "0"),
+                              msg->text);
+                throw ChildFailed(msg->text, msg->a, msg->b);
             default:
-                throw Error("handshake: unexpected message from the container");
+                throw Error(
+                    fmt::format("handshake: expected kPtyMaster, kError or end-of-file "
+                                "from the container, got {}",
+                                name_of(msg->type)));
         }
     }
 }
 
-}  // namespace vessel
+UniqueFd ChildEnd::await(Message expected, std::string_view why) const {
+    auto msg = socket_.receive();
+    if (!msg) ::_exit(exit_code::kRuntimeError);  // the parent is gone: nobody to tell
+    if (msg->type != static_cast<uint32_t>(expected))
+        throw Error(
+            fmt::format("handshake: expected {}, got {}", name(expected), name_of(msg->type)));
+    explain::step(Chapter::kHandshake, "recvmsg(handshake)", name(expected), why);
+    return std::move(msg->fd);
+}
+
+UniqueFd ChildEnd::await_go() const {
+    return await(Message::kGo, "released by the parent");
+}
+
+void ChildEnd::await_ready() const {
+    await(Message::kReady, "the parent made our cgroups; join them");
+}
+
+void ChildEnd::send_pty_master(int master_fd) const {
+    socket_.send(static_cast<uint32_t>(Message::kPtyMaster), 0, 0, {}, master_fd);
+    explain::step(Chapter::kHandshake, "sendmsg(handshake, kPtyMaster, SCM_RIGHTS{master})", "1",
+                  "vessel relays the terminal");
+}
+
+void ChildEnd::fail(int code, int err, const std::string& text) const {
+    try {
+        socket_.send(static_cast<uint32_t>(Message::kError), code, err, text);
+    } catch (...) {
+        // The parent is gone; nobody is left to tell.
+    }
+    ::_exit(code);
+}
+
+}  // namespace vessel::handshake

@@ -5,8 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "vessel/linux/cgroups.hpp"
-#include "vessel/util/clock.hpp"
+#include "vessel/launch/teardown.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 #include "vessel/util/log.hpp"
@@ -41,7 +40,9 @@ constexpr char kDismissed = 'd';
     }
     if (n == 1 && byte == kDismissed) ::_exit(0);
     try {
-        clean_up_abandoned(store, id, exit_code::kSignalBase + SIGKILL);
+        // The kernel SIGKILLed PID 1 when its owner died (PR_SET_PDEATHSIG): that is its exit.
+        teardown::end_recorded(store, id, teardown::Ending::kOwnerDied,
+                               exit_code::kSignalBase + SIGKILL);
     } catch (...) {
         ::_exit(1);
     }
@@ -71,28 +72,6 @@ void Janitor::dismiss() {
     ssize_t ignored = ::write(pipe_.get(), &kDismissed, 1);
     (void)ignored;
     pipe_.reset();
-}
-
-void clean_up_abandoned(const StateStore& store, const std::string& id, int exit_code) {
-    auto lock = store.lock(id);
-    ContainerState state = store.load(id);
-    if (!state.cgroup.empty()) {
-        auto cgroup = cgroups::from_json(state.cgroup);
-        cgroup->kill_all();
-        state.oom_killed = state.oom_killed || cgroup->oom_killed();
-        cgroup->destroy();
-    }
-    if (state.spec.remove) {
-        store.remove(state);
-        return;
-    }
-    if (state.status != Status::kExited) {
-        state.status = Status::kExited;
-        state.exit_code = exit_code;
-        state.finished_ns = clock::now_ns();
-    }
-    state.cgroup = nlohmann::json::object();
-    store.save(state);
 }
 
 }  // namespace vessel

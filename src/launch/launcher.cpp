@@ -1,24 +1,24 @@
 #include "vessel/launch/launcher.hpp"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
-#include "vessel/launch/child.hpp"
+#include "vessel/launch/cgroup_entry.hpp"
+#include "vessel/launch/confinement.hpp"
 #include "vessel/launch/handshake.hpp"
-#include "vessel/launch/seccomp_cache.hpp"
+#include "vessel/launch/run_child.hpp"
 #include "vessel/linux/cgroup_join.hpp"
 #include "vessel/linux/cpu_placement.hpp"
 #include "vessel/linux/device_cgroup.hpp"
 #include "vessel/linux/namespaces.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/linux/rootfs.hpp"
+#include "vessel/linux/seccomp_cache.hpp"
 #include "vessel/linux/userns.hpp"
 #include "vessel/util/clock.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
-#include "vessel/util/fs.hpp"
 #include "vessel/util/log.hpp"
 
 namespace vessel {
@@ -26,31 +26,20 @@ namespace {
 
 using explain::Chapter;
 
-// Kept for `vessel exec`, which then loads the very same filter without compiling. A hard link
-// to the cached program when there is one: no bytes to write.
-void keep_seccomp_program(const std::string& state_dir, const confinement::Plan& confine) {
-    const std::string path = state_dir + "/" + kSeccompProgramName;
-    if (!confine.seccomp_file.empty() && ::link(confine.seccomp_file.c_str(), path.c_str()) == 0)
-        return;
-    fs::write_file_atomic(path, seccomp::serialize(*confine.seccomp));
-}
-
-// Removes a half-made container: used on every failure path of launch().
-void undo(const StateStore& store, RunningContainer& c) {
-    try {
-        if (c.pidfd) {
-            process::send_signal(c.pidfd.get(), SIGKILL);
-            process::wait_exit_code(c.pidfd.get());
-        }
-        if (c.cgroup) {
-            c.cgroup->kill_all();
-            c.cgroup->destroy();
-        }
-        store.remove(c.state);
-        c.janitor.dismiss();
-    } catch (const std::exception& e) {
-        // The janitor is still armed and will try again when we exit.
-        spdlog::warn("cleaning up after a failed start: {}", e.what());
+// The parent's half of putting PID 1 into its cgroups (cgroup_entry.hpp).
+void enter_cgroups(const RunningContainer& c, const namespaces::Child& child, CgroupEntry entry) {
+    switch (entry) {
+        case CgroupEntry::kBornInside:
+            return;
+        case CgroupEntry::kJoinsItself:
+            // The v1 hierarchies are the child's to join; the cgroup2 directory ours, had clone3
+            // not placed it there.
+            if (!child.placed_in_cgroup && c.owned.cgroup->clone_fd() >= 0)
+                cgroups::JoinTarget::open(c.state.cgroup).add(child.pid, false);
+            return;
+        case CgroupEntry::kMovedByParent:
+            c.owned.cgroup->add_process(child.pid);
+            return;
     }
 }
 
@@ -68,9 +57,9 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
     // Before anything exists: a bad seccomp profile or --device fails here, leaving nothing.
     const confinement::Plan confine =
         confinement::prepare(spec, user, std::nullopt, seccomp_cache::directory(store.root()));
-    const auto layout = cgroups::detect();
-    c.cgroup = cgroups::make(layout, spec.id);
-    c.state.cgroup = c.cgroup->to_json();
+    c.owned.cgroup = cgroups::make(cgroups::detect(), spec.id);
+    c.state.cgroup = c.owned.cgroup->to_json();
+    // Owned resource 1 (teardown.hpp): from here on, a failure releases what exists.
     store.create(c.state);
     explain::step(Chapter::kState,
                   fmt::format("mkdir({}, 0700)", explain::quote(store.dir_of(spec.id))), "0",
@@ -81,27 +70,26 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         if (spec.security.userns) userns::prepare(layers, *spec.security.userns);
         // Before clone3 only what it needs: the cgroup2 directory for CLONE_INTO_CGROUP. The
         // rest of the cgroups is made while the child builds its filesystem (below).
-        c.cgroup->create_clone_target();
+        c.owned.cgroup->create_clone_target();
 
-        // On cgroup v1 the child moves itself into its cgroups (cgroup_join.hpp: a process
-        // moving its one thread through `tasks` skips the 7-15 ms wait a move by pid costs).
-        // Not in a new user namespace: its unmapped uid may not write the host's cgroup files.
-        const bool self_join = !spec.security.userns;
-
-        auto [parent_end, child_end] = Channel::make_pair();
-        bool placed = false;
-        const bool complete = c.cgroup->complete_after_clone();
+        auto [parent_end, child_end] = handshake::make_pair();
+        const bool complete = c.owned.cgroup->complete_after_clone();
         auto child = namespaces::clone_child(namespaces::clone_flags(spec, complete),
-                                             c.cgroup->clone_fd(), placed);
+                                             c.owned.cgroup->clone_fd());
+        const CgroupEntry entry =
+            decide_cgroup_entry(complete, child.placed_in_cgroup, spec.security.userns.has_value());
         if (child.pid == 0) {
             // The child: drop the parent's handles before anything can block, so that the
             // parent's death reads as end-of-file here.
             parent_end.close();
-            ChildPlan plan{&spec,    layers,   !(placed && complete), user, c.cgroup.get(),
-                           &confine, self_join};
-            run_child(plan, std::move(child_end));
+            run_child({.spec = &spec,
+                       .layout = layers,
+                       .cgroup = c.owned.cgroup.get(),
+                       .cgroup_entry = entry,
+                       .confinement = &confine},
+                      std::move(child_end));
         }
-        c.pidfd = std::move(child.pidfd);
+        c.owned.init = std::move(child.pidfd);
         c.state.init = process::identify(child.pid);
         child_end.close();
 
@@ -109,7 +97,7 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         if (spec.security.userns)
             root = userns::setup_from_parent(child.pid, *spec.security.userns, layers,
                                              confine.ulimits);
-        parent_end.send(Message::kGo, 0, 0, {}, root.get());
+        parent_end.send_go(root.get());
         explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1",
                       "the child builds its filesystem; we make its cgroups meanwhile");
         cpu_placement::make_room_for(child.pid);  // so that "meanwhile" is true (cpu_placement.hpp)
@@ -119,23 +107,17 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         // execs nothing before kReady, so no command ever runs without its janitor; should
         // vessel die in the few microseconds before the fork, the kernel still kills the child
         // (PR_SET_PDEATHSIG) and `vessel rm` removes what is left (docs/process.md).
-        c.janitor = Janitor::start(store, spec.id);
-        c.cgroup->create(spec.resources);
-        device_cgroup::apply(*c.cgroup, confine.device_rules);
-        if (self_join)
-            cgroups::JoinTarget::open(c.state.cgroup).add(child.pid, placed);  // clone3 could not
-        else if (!(placed && complete))
-            c.cgroup->add_process(child.pid);
-        if (confine.seccomp) keep_seccomp_program(store.dir_of(spec.id), confine);
-        try {
-            parent_end.send(Message::kReady);
+        c.owned.janitor = Janitor::start(store, spec.id);
+        c.owned.cgroup->create(spec.resources);
+        device_cgroup::apply(*c.owned.cgroup, confine.device_rules);
+        enter_cgroups(c, child, entry);
+        if (confine.seccomp)
+            seccomp_cache::keep(store.dir_of(spec.id), *confine.seccomp, confine.seccomp_file);
+        // False when the child is gone already: its kError, waiting in the channel, says why.
+        if (parent_end.send_ready())
             explain::step(Chapter::kHandshake, "sendmsg(handshake, kReady)", "1",
                           "its cgroups are ready: the child may join them");
-        } catch (const SysError& e) {
-            // The child is gone already; its kError, waiting in the channel, says why.
-            if (e.err() != EPIPE) throw;
-        }
-        c.pty_master = await_exec(parent_end);
+        c.pty_master = parent_end.await_exec();
 
         c.state.status = Status::kRunning;
         c.state.started_ns = clock::now_ns();
@@ -143,39 +125,15 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         store.save(c.state);
         return c;
     } catch (...) {
-        undo(store, c);
+        try {
+            teardown::end(store, c.state, c.owned, teardown::Ending::kStartFailed,
+                          exit_code::kRuntimeError);
+        } catch (const std::exception& e) {
+            // The janitor, if there is one, is still armed and tries again when we exit.
+            spdlog::warn("cleaning up after a failed start: {}", e.what());
+        }
         throw;
     }
-}
-
-void finish(const StateStore& store, RunningContainer& c, int exit_code) {
-    explain::section("the end: clean up");
-    if (c.cgroup) {
-        c.cgroup->kill_all();
-        c.state.oom_killed = c.cgroup->oom_killed();
-        c.cgroup->destroy();
-        c.cgroup.reset();
-    }
-    {
-        auto lock = store.lock(c.state.spec.id);
-        if (c.state.spec.remove) {
-            store.remove(c.state);
-            explain::step(Chapter::kState, fmt::format("rm -r {}", store.dir_of(c.state.spec.id)),
-                          "0", "--rm: nothing of the container is left");
-        } else {
-            try {
-                // `vessel update` may have changed the limits on disk since the launch.
-                c.state.spec.resources = store.load(c.state.spec.id).spec.resources;
-            } catch (const Error&) {
-            }
-            c.state.status = Status::kExited;
-            c.state.exit_code = exit_code;
-            c.state.finished_ns = clock::now_ns();
-            c.state.cgroup = nlohmann::json::object();
-            store.save(c.state);
-        }
-    }
-    c.janitor.dismiss();
 }
 
 }  // namespace vessel

@@ -48,7 +48,7 @@ sigset_t signals_to_handle() {
 
 }  // namespace
 
-void become_init_and_fork(Channel& channel, bool tty) {
+void become_init_and_fork(bool tty) {
     sigset_t set = signals_to_handle();
     ::sigprocmask(SIG_BLOCK, &set, nullptr);  // from here, signals queue for sigwaitinfo
     pid_t pid = ::fork();
@@ -67,9 +67,8 @@ void become_init_and_fork(Channel& channel, bool tty) {
     // init runs vessel's own binary: not dumpable, so nothing in the container can open
     // /proc/1/exe (vessel's file on the host), /proc/1/fd or /proc/1/mem (CVE-2019-5736).
     privileges::set_non_dumpable();
-    channel.close();
-    // Keep nothing of vessel's: the trace, the janitor's pipe... (fds 0-2 stay: they are the
-    // container's stdio).
+    // Keep nothing of vessel's: the handshake (the parent reads end-of-file once the command has
+    // exec'd), the trace, the janitor's pipe... (fds 0-2 stay: they are the container's stdio).
     ::close_range(3, ~0U, 0);
     serve(pid);
 }

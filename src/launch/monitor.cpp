@@ -11,12 +11,12 @@
 
 #include <fmt/format.h>
 
-#include "vessel/launch/attach_server.hpp"
-#include "vessel/launch/handshake.hpp"
 #include "vessel/launch/launcher.hpp"
-#include "vessel/launch/log_relay.hpp"
+#include "vessel/launch/monitor_channel.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/linux/signals.hpp"
+#include "vessel/running/attach_server.hpp"
+#include "vessel/running/log_relay.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 #include "vessel/util/log.hpp"
@@ -88,6 +88,7 @@ struct Monitor {
     ContainerStdio io;
     UniqueFd signal_fd;
 
+    int pidfd() const { return c.owned.init.get(); }
     int output_fd() const { return c.pty_master ? c.pty_master.get() : io.out.get(); }
 
     // Relays output, input from attached clients and signals until PID 1 exits; returns its
@@ -98,7 +99,7 @@ struct Monitor {
         int out = output_fd(), err = io.err.get();
         for (;;) {
             enum { kExit, kSignal, kOut, kErr, kListen, kClients };
-            std::vector<pollfd> fds = {{c.pidfd.get(), POLLIN, 0},
+            std::vector<pollfd> fds = {{pidfd(), POLLIN, 0},
                                        {signal_fd.get(), POLLIN, 0},
                                        {out, POLLIN, 0},
                                        {err, POLLIN, 0},
@@ -111,7 +112,7 @@ struct Monitor {
             if (fds[kSignal].revents & POLLIN) {
                 signalfd_siginfo info{};
                 while (::read(signal_fd.get(), &info, sizeof info) == sizeof info)
-                    process::send_signal(c.pidfd.get(), static_cast<int>(info.ssi_signo));
+                    process::send_signal(pidfd(), static_cast<int>(info.ssi_signo));
             }
             const auto ready = [&](size_t i) {
                 return fds[i].revents & (POLLIN | POLLHUP | POLLERR);
@@ -123,10 +124,11 @@ struct Monitor {
                 if (ready(i)) attach.serve(fds[i].fd);
             if (fds[kExit].revents & POLLIN) break;
         }
-        int code = process::wait_exit_code(c.pidfd.get());
+        int code = process::wait_exit_code(pidfd());
+        c.owned.init.reset();  // reaped
         // PID 1's exit ends its pid namespace; the cgroup may still hold exec'd processes for a
         // moment. Once they are gone, nobody holds the pipes and the drain ends at EOF.
-        if (c.cgroup) c.cgroup->kill_all();
+        if (c.owned.cgroup) c.owned.cgroup->kill_all();
         if (out >= 0) relay.drain(out, Stream::kStdout, kDrainTimeoutMs);
         if (err >= 0) relay.drain(err, Stream::kStderr, kDrainTimeoutMs);
         relay.flush_partial();
@@ -135,16 +137,8 @@ struct Monitor {
     }
 };
 
-// A message to `vessel run -d`, which may have been killed meanwhile: then nobody listens.
-void tell(const Channel& cli, Message type, int code, const std::string& text) {
-    try {
-        cli.send(type, code, 0, text);
-    } catch (const Error&) {
-    }
-}
-
 [[noreturn]] void monitor_main(const StateStore& store, const ContainerSpec& spec,
-                               const ResolvedUser& user, Channel cli) {
+                               const ResolvedUser& user, monitor_channel::Reporter cli) {
     explain::set_role("monitor");
     explain::step(Chapter::kLifecycle, "fork()", "0",
                   "the monitor: it launches the container and stays its parent");
@@ -163,10 +157,10 @@ void tell(const Channel& cli, Message type, int code, const std::string& text) {
         RunningContainer c = launch(store, spec, user);
         m.emplace(Monitor{std::move(c), std::move(io), std::move(signal_fd)});
     } catch (const Error& e) {
-        tell(cli, Message::kError, e.exit_code(), e.what());
+        cli.failed(e.exit_code(), e.what());
         ::_exit(e.exit_code());
     } catch (const std::exception& e) {
-        tell(cli, Message::kError, exit_code::kRuntimeError, e.what());
+        cli.failed(exit_code::kRuntimeError, e.what());
         ::_exit(exit_code::kRuntimeError);
     }
 
@@ -189,28 +183,24 @@ void tell(const Channel& cli, Message type, int code, const std::string& text) {
         explain::step(Chapter::kLifecycle, "sendmsg(vessel run -d, kStarted)", "1",
                       "the container runs: vessel run -d prints its id and exits");
         explain::disable();
-        tell(cli, Message::kStarted, 0, spec.id);
+        cli.started(spec.id);
         cli.close();
 
         code = m->supervise(relay, attach);
     } catch (const std::exception& e) {
-        // The container must not outlive a monitor that lost track of it.
+        // The container must not outlive a monitor that lost track of it: the teardown below
+        // kills it.
         spdlog::error("monitor of {}: {}; stopping the container", spec.short_id(), e.what());
-        try {
-            if (c.cgroup) c.cgroup->kill_all();
-        } catch (const std::exception& again) {
-            spdlog::error("monitor of {}: {}", spec.short_id(), again.what());  // finish() retries
-        }
         code = exit_code::kRuntimeError;
-        if (cli.fd() >= 0) {
+        if (cli.open()) {
             // `vessel run -d` has not printed the id yet and will report a failure: then the
             // container must not stay behind either.
             c.state.spec.remove = true;
-            tell(cli, Message::kError, code, e.what());
+            cli.failed(code, e.what());
         }
     }
     try {
-        finish(store, c, code);
+        teardown::end(store, c.state, c.owned, teardown::Ending::kExited, code);
     } catch (const std::exception& e) {
         spdlog::error("monitor of {}: cannot record the exit: {}", spec.short_id(), e.what());
         ::_exit(1);  // the janitor, still armed, tries again
@@ -223,7 +213,7 @@ void tell(const Channel& cli, Message type, int code, const std::string& text) {
 std::string start_detached(const StateStore& store, const ContainerSpec& spec,
                            const ResolvedUser& user) {
     explain::section("vessel run -d: a monitor process, then the usual launch");
-    auto [cli_end, monitor_end] = Channel::make_pair();
+    auto [cli_end, monitor_end] = monitor_channel::make_pair();
     // Nothing buffered may be written twice, once by each process.
     std::fflush(nullptr);
     pid_t pid = ::fork();
@@ -233,11 +223,7 @@ std::string start_detached(const StateStore& store, const ContainerSpec& spec,
         monitor_main(store, spec, user, std::move(monitor_end));
     }
     monitor_end.close();
-    auto msg = cli_end.receive();
-    if (!msg) throw Error("the monitor exited before the container started");
-    if (msg->type == Message::kError) throw Error(msg->text, msg->exit_code);
-    if (msg->type != Message::kStarted) throw Error("unexpected message from the monitor");
-    return msg->text;
+    return cli_end.await_started();
 }
 
 }  // namespace vessel

@@ -27,8 +27,9 @@ void write_pid(int fd, pid_t pid, const std::string& dir, const char* file, cons
     std::string text = std::to_string(pid);
     long rc = ::write(fd, text.data(), text.size());
     int err = errno;
-    explain::syscall(Chapter::kCgroups, fmt::format("write(\"{}/{}\", \"{}\")", dir, file, pid), rc,
-                     err, why);
+    explain::traced(
+        rc, err, Chapter::kCgroups,
+        [&] { return fmt::format("write(\"{}/{}\", \"{}\")", dir, file, pid); }, why);
     if (rc < 0)
         throw SysError(fmt::format("cannot move {} into {}", pid ? std::to_string(pid) : "us", dir),
                        err);

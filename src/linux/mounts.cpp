@@ -65,11 +65,14 @@ void mount_in_root(int root_fd, const char* source, std::string_view path, const
     std::string via = fmt::format("/proc/self/fd/{}", target.get());
     long rc = ::mount(source, via.c_str(), fstype, flags, data);
     int err = errno;
-    explain::syscall(chapter,
-                     fmt::format("mount({}, \"rootfs{}\", {}, {}, {})", show(source),
-                                 path.starts_with('/') ? path : "/" + std::string(path),
-                                 show(fstype), describe_flags(flags), show(data)),
-                     rc, err, why);
+    explain::traced(
+        rc, err, chapter,
+        [&] {
+            return fmt::format("mount({}, \"rootfs{}\", {}, {}, {})", show(source),
+                               path.starts_with('/') ? path : "/" + std::string(path), show(fstype),
+                               describe_flags(flags), show(data));
+        },
+        why);
     if (rc != 0)
         throw SysError(fmt::format("cannot mount {} on {}", fstype ? fstype : source, path), err);
 }
@@ -78,10 +81,13 @@ void mount(const char* source, const std::string& target, const char* fstype, un
            const char* data, explain::Chapter chapter, std::string_view why) {
     long rc = ::mount(source, target.c_str(), fstype, flags, data);
     int err = errno;
-    explain::syscall(chapter,
-                     fmt::format("mount({}, {}, {}, {}, {})", show(source), explain::quote(target),
-                                 show(fstype), describe_flags(flags), show(data)),
-                     rc, err, why);
+    explain::traced(
+        rc, err, chapter,
+        [&] {
+            return fmt::format("mount({}, {}, {}, {}, {})", show(source), explain::quote(target),
+                               show(fstype), describe_flags(flags), show(data));
+        },
+        why);
     if (rc != 0)
         throw SysError(fmt::format("cannot mount {} on {}", fstype ? fstype : "", target), err);
 }

@@ -47,7 +47,7 @@ std::string describe_flags(uint64_t flags) {
     return out.empty() ? "0" : out;
 }
 
-Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup, std::string_view why) {
+Child clone_child(uint64_t flags, int cgroup_fd, std::string_view why) {
     int pidfd = -1;
     clone_args args{};
     args.flags = flags | CLONE_PIDFD;
@@ -62,8 +62,7 @@ Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup, std::st
     if (rc == 0) {
         // The child: the caller runs the container's init steps next. It too must know that
         // it was born in its cgroup (and so in a cgroup namespace rooted there).
-        placed_in_cgroup = cgroup_fd >= 0;
-        return {};
+        return {.pid = 0, .pidfd = {}, .placed_in_cgroup = cgroup_fd >= 0};
     }
 
     std::string call =
@@ -71,8 +70,9 @@ Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup, std::st
                     cgroup_fd >= 0 ? fmt::format(", cgroup={}", cgroup_fd) : "");
     if (rc > 0) {
         explain::syscall(Chapter::kNamespaces, call, rc, 0, why);
-        placed_in_cgroup = cgroup_fd >= 0;
-        return {static_cast<pid_t>(rc), UniqueFd(pidfd)};
+        return {.pid = static_cast<pid_t>(rc),
+                .pidfd = UniqueFd(pidfd),
+                .placed_in_cgroup = cgroup_fd >= 0};
     }
     explain::syscall(Chapter::kNamespaces, call, -1, err, why);
     if (err == ENOSYS) {
@@ -86,8 +86,8 @@ Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup, std::st
             fmt::format("clone(flags={}|SIGCHLD)", describe_flags(flags | CLONE_PIDFD)), rc, err,
             "fallback for kernels without clone3");
         if (rc > 0) {
-            placed_in_cgroup = false;
-            return {static_cast<pid_t>(rc), UniqueFd(pidfd)};
+            return {
+                .pid = static_cast<pid_t>(rc), .pidfd = UniqueFd(pidfd), .placed_in_cgroup = false};
         }
     }
     throw SysError("cannot create the container process (clone3)", err,
@@ -97,19 +97,15 @@ Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup, std::st
 }
 
 void unshare_network_namespace() {
-    long rc = ::unshare(CLONE_NEWNET);
-    int err = errno;
-    explain::syscall(Chapter::kNamespaces, "unshare(CLONE_NEWNET)", rc, err,
-                     "an empty network, made while the parent makes our cgroups");
-    if (rc != 0) throw SysError("unshare(CLONE_NEWNET)", err);
+    explain::checked(
+        ::unshare(CLONE_NEWNET), Chapter::kNamespaces, [] { return "unshare(CLONE_NEWNET)"; },
+        "an empty network, made while the parent makes our cgroups", "unshare(CLONE_NEWNET)");
 }
 
 void unshare_cgroup_namespace() {
-    long rc = ::unshare(CLONE_NEWCGROUP);
-    int err = errno;
-    explain::syscall(Chapter::kNamespaces, "unshare(CLONE_NEWCGROUP)", rc, err,
-                     "its cgroups become the root it sees");
-    if (rc != 0) throw SysError("unshare(CLONE_NEWCGROUP)", err);
+    explain::checked(
+        ::unshare(CLONE_NEWCGROUP), Chapter::kNamespaces, [] { return "unshare(CLONE_NEWCGROUP)"; },
+        "its cgroups become the root it sees", "unshare(CLONE_NEWCGROUP)");
 }
 
 }  // namespace vessel::namespaces

@@ -8,19 +8,19 @@
 namespace vessel::privileges {
 
 void set_no_new_privs() {
-    long rc = ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    int err = errno;
-    explain::syscall(explain::Chapter::kSecurity, "prctl(PR_SET_NO_NEW_PRIVS, 1)", rc, err,
-                     "setuid binaries and file capabilities grant nothing from now on");
-    if (rc != 0) throw SysError("prctl(PR_SET_NO_NEW_PRIVS)", err);
+    explain::checked(
+        ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), explain::Chapter::kSecurity,
+        [] { return "prctl(PR_SET_NO_NEW_PRIVS, 1)"; },
+        "setuid binaries and file capabilities grant nothing from now on",
+        "prctl(PR_SET_NO_NEW_PRIVS)");
 }
 
 void set_non_dumpable() {
-    long rc = ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    int err = errno;
-    explain::syscall(explain::Chapter::kSecurity, "prctl(PR_SET_DUMPABLE, 0)", rc, err,
-                     "no one in the container can ptrace us or open /proc/PID of ours");
-    if (rc != 0) throw SysError("prctl(PR_SET_DUMPABLE)", err);
+    explain::checked(
+        ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), explain::Chapter::kSecurity,
+        [] { return "prctl(PR_SET_DUMPABLE, 0)"; },
+        "no one in the container can ptrace us or open /proc/PID of ours",
+        "prctl(PR_SET_DUMPABLE)");
 }
 
 }  // namespace vessel::privileges

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "vessel/linux/fd_passing.hpp"
+#include "vessel/linux/inherited_fds.hpp"
 #include "vessel/linux/rlimits.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
@@ -72,6 +73,8 @@ HelperReply receive_reply(int sock, UniqueFd& fd) {
     HelperReply reply;
     UniqueFd mnt;
     try {
+        // A fork of vessel's: nothing of the parent's but the socket and the image's tree.
+        inherited_fds::close_all_except({sock, tree, explain::fd()});
         long rc = ::unshare(CLONE_NEWNS);
         check_fs(rc, errno, "unshare(CLONE_NEWNS)",
                  "a mount namespace of our own, gone when we exit");

@@ -13,6 +13,16 @@ load helpers
   vessel rm sh1
 }
 
+@test "attach: a resized window reaches the container's terminal, through the monitor" {
+  vessel run -dit --name win "$IMAGE" sh -c "$RESIZE_WATCHER" >/dev/null
+  run on_resized_pty 33 111 "$VESSEL_BIN" --root "$ROOT" attach win
+  echo "$output"
+  [ "$status" -eq 7 ]
+  [[ "$output" =~ "size 33 111" ]]
+  [ "$(vessel inspect -f '{{.State.ExitCode}}' win)" = 7 ]
+  vessel rm win
+}
+
 @test "attach to run -di without a terminal: stdin in, stdout and stderr apart" {
   vessel run -di --name rd "$IMAGE" sh -c 'read line; echo got-$line; echo to-err >&2; read x; exit 3' >/dev/null
   run bash -c "printf 'abc\nxyz\n' | $VESSEL_BIN --root $ROOT attach rd 2>$ROOT.err"

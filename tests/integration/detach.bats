@@ -4,6 +4,17 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 
+# helpers.bash's teardown, after removing what a test left in a state root of its own
+# ($STRAY_ROOT: where a relative --root would land if the monitor resolved it from /).
+eval "helpers_$(declare -f teardown)"
+teardown() {
+  if [ -n "${STRAY_ROOT:-}" ] && [ -d "$STRAY_ROOT" ]; then
+    cleanup_root "$STRAY_ROOT"
+    rm -rf "$STRAY_ROOT"
+  fi
+  helpers_teardown
+}
+
 @test "run -d prints the full id once the command runs, and ps shows it Up" {
   run vessel run -d --name web "$IMAGE" sleep 1000
   [ "$status" -eq 0 ]
@@ -113,7 +124,9 @@ last" ]
   id=$(vessel run -d "$IMAGE" sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done; head -c 200m /dev/zero | tail')
   # --memory is another issue's flag: lower the limit of the container's own cgroup directly.
   limit=$((16 * 1024 * 1024))
-  for cg in $(state_of "$id" '.cgroup.paths[]'); do
+  cgroups=$(state_of "$id" '.cgroup.paths[]')
+  [ -n "$cgroups" ]
+  for cg in $cgroups; do
     if [ -e "$cg/memory.limit_in_bytes" ]; then
       echo $limit >"$cg/memory.limit_in_bytes"
       [ ! -e "$cg/memory.memsw.limit_in_bytes" ] || echo $limit >"$cg/memory.memsw.limit_in_bytes"
@@ -232,8 +245,12 @@ last" ]
 @test "a recorded pid that now belongs to another process is not Up" {
   id=$(vessel run -d "$IMAGE" true)
   wait_status "$id" exited
+  # An innocent bystander, as a recycled pid would be: SIGTERM or SIGKILL would end it.
+  # (Bounded by timeout, and off bats' output fd, should the test fail before it is killed.)
+  timeout 60 sleep 1000 3>&- &
+  bystander=$!
   # Forge what a reboot leaves: status running, with pids that now name other processes.
-  jq --argjson pid $$ '.status = "running" | .pid = $pid | .pid_start_time = 1 | .owner_pid = $pid | .owner_start_time = 1' \
+  jq --argjson pid $bystander '.status = "running" | .pid = $pid | .pid_start_time = 1 | .owner_pid = $pid | .owner_start_time = 1' \
     "$ROOT/$id/state.json" >"$ROOT/$id/state.json.new"
   mv "$ROOT/$id/state.json.new" "$ROOT/$id/state.json"
   [ "$(status_of "$id")" = dead ]
@@ -241,8 +258,12 @@ last" ]
   [ "$status" -eq 125 ]
   run vessel stop "$id"
   [ "$status" -eq 0 ]
-  kill -0 $$  # nobody signalled the innocent bystander
-  vessel rm "$id"
+  run vessel rm "$id"
+  # Nobody signalled the bystander: it still sleeps (not dead, not a zombie waiting for us).
+  state=$(awk '{print $3}' /proc/$bystander/stat 2>/dev/null || echo gone)
+  kill -KILL $bystander; wait $bystander || true
+  [ "$state" = S ]
+  [ "$status" -eq 0 ]
   [ ! -e "$ROOT/$id" ]
 }
 
@@ -270,4 +291,28 @@ last" ]
   [[ "$id" =~ ^[0-9a-f]{64}$ ]]
   wait_status "$id" exited
   vessel rm "$id"
+}
+
+@test "a relative --root: run -d, exec, logs, the monitor's record of the end and rm all find it" {
+  # The monitor leaves the caller's directory (it pins none): a relative root must still name
+  # the same directory for it, and for every later command run from here.
+  cd "$(dirname "$ROOT")"
+  rel=$(basename "$ROOT")
+  STRAY_ROOT=/$rel
+  id=$("$VESSEL_BIN" --root "$rel" run -d --name relroot "$IMAGE" sh -c 'echo hello; while [ ! -e /tmp/go ]; do sleep 0.05; done; exit 3')
+  [ -f "$ROOT/$id/state.json" ]
+  [ ! -e "/$rel" ]
+  [ "$("$VESSEL_BIN" --root "$rel" inspect -f '{{.State.Status}}' relroot)" = running ]
+  "$VESSEL_BIN" --root "$rel" exec relroot touch /tmp/go
+  wait_status relroot exited
+  [ "$("$VESSEL_BIN" --root "$rel" inspect -f '{{.State.ExitCode}}' relroot)" = 3 ]
+  [ "$("$VESSEL_BIN" --root "$rel" logs relroot)" = hello ]
+  "$VESSEL_BIN" --root "$rel" rm relroot
+  [ ! -e "$ROOT/$id" ]
+  # In the foreground too, with --rm.
+  run "$VESSEL_BIN" --root "$rel" run --rm "$IMAGE" echo fg
+  [ "$status" -eq 0 ]
+  [ "$output" = fg ]
+  [ -z "$(ls "$ROOT")" ]
+  [ ! -e "/$rel" ]
 }

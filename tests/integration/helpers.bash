@@ -10,7 +10,12 @@ setup() {
   [ -d "$IMAGE" ] || skip "rootfs/busybox is missing: run scripts/mkrootfs.sh"
   ROOT=$(mktemp -d /tmp/vessel-bats.XXXXXX)
   export ROOT
+  # vessel cgroups that exist before the test (other people's containers, in state roots this
+  # file cannot know of) are not this test's leftovers.
+  CGROUPS_BEFORE=$(vessel_cgroups)
 }
+
+vessel_cgroups() { ls -d /sys/fs/cgroup/*/vessel-*/ /sys/fs/cgroup/vessel-*/ 2>/dev/null || true; }
 
 teardown() {
   [ -n "${ROOT:-}" ] || return 0
@@ -77,6 +82,7 @@ find_leftovers() {
   # of ours: only one that is still unclaimed a second later counts.
   local unclaimed=()
   for d in /sys/fs/cgroup/*/vessel-*/ /sys/fs/cgroup/vessel-*/; do
+    grep -qxF -- "$d" <<<"${CGROUPS_BEFORE:-}" && continue
     if [ -d "$d" ] && ! cgroup_claimed "$d"; then unclaimed+=("$d"); fi
   done
   if [ ${#unclaimed[@]} -gt 0 ]; then
@@ -159,3 +165,44 @@ gone_or_zombie() {
   [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ] ||
     [ ! -e "/proc/$1/stat" ]
 }
+
+# on_resized_pty ROWS COLS COMMAND...: runs COMMAND on a pseudo-terminal of its own, 24x80 at
+# first (bats gives tests no terminal, and `script` cannot change its window's size). Once
+# COMMAND has printed "ready", the window becomes ROWS x COLS: the kernel sends SIGWINCH to
+# COMMAND, as a terminal emulator's resize does. Prints all COMMAND wrote and exits with its
+# status, or 124 when it runs past 20 s (it is then killed).
+on_resized_pty() {
+  python3 -c '
+import fcntl, os, pty, select, signal, struct, sys, termios, time
+rows, cols, argv = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+def winsize(fd, r, c):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", r, c, 0, 0))
+pid, master = pty.fork()
+if pid == 0:
+    winsize(0, 24, 80)
+    os.execvp(argv[0], argv)
+out, resized, deadline = b"", False, time.monotonic() + 20
+while time.monotonic() < deadline:
+    if select.select([master], [], [], 0.1)[0]:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: every process on the terminal has closed it
+            data = b""
+        if not data:
+            break
+        out += data
+    if not resized and b"ready" in out:
+        winsize(master, rows, cols)
+        resized = True
+timed_out = time.monotonic() >= deadline
+if timed_out:
+    os.kill(pid, signal.SIGKILL)
+status = os.waitpid(pid, 0)[1]
+sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+sys.exit(124 if timed_out else os.waitstatus_to_exitcode(status) % 256)
+' "$@"
+}
+
+# A command for on_resized_pty: says "ready" (again and again, for an attach that comes later),
+# prints the size of its terminal whenever it changes, and exits 7 once that is 33 x 111.
+RESIZE_WATCHER='trap '\''s=$(stty size); echo "size $s"; [ "$s" = "33 111" ] && exit 7'\'' WINCH; while :; do echo ready; sleep 0.3; done'

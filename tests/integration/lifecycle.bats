@@ -117,6 +117,7 @@ sc" ]
   [[ "$output" =~ "cannot remove container victim: it is running; stop it first, or use rm -f" ]]
   [ "$(status_of victim)" = running ]
   cgroups=$(state_of "$id" '.cgroup.paths[]')
+  [ -n "$cgroups" ]
   for cg in $cgroups; do [ -d "$cg" ]; done
   run vessel rm -f victim
   [ "$status" -eq 0 ]

@@ -69,22 +69,33 @@ cgroup_dirs_of() { ls -d /sys/fs/cgroup/*/vessel-"$1" /sys/fs/cgroup/vessel-"$1"
   [ "${lines[0]}" = "forked 100 of 100" ]
 }
 
-@test "a container at its pids limit leaves the host unaffected" {
+@test "a container at its pids limit leaves the host and other containers unaffected" {
   # hog forks up to its limit, then keeps retrying for 30 s.
   "$VESSEL_BIN" --root "$ROOT" run --pids-limit 20 "$LIMITS_IMAGE" hog fork 100 30 >/dev/null &
   runner=$!
   id=$(only_container_id)
   wait_running "$id"
   pids=$(cgroup_dir "$id" pids)
+  [ -n "$pids" ]
+  [ -d "$pids" ]
   for _ in $(seq 100); do [ "$(cat "$pids/pids.current")" -ge 20 ] && break; sleep 0.05; done
   [ "$(cat "$pids/pids.current")" -eq 20 ]
   [ "$(cat "$pids/pids.max")" -eq 20 ]
-  # The container keeps trying to fork; the host forks freely meanwhile.
   # pids.events counts the forks the limit refused.
   refused=$(awk '/max/ {print $2}' "$pids/pids.events")
+  # While it presses against its limit, a fork in it is refused... (On cgroup v1, exec's process
+  # joins by a write to cgroup.procs, which the pids limit never refuses; its own fork is.)
+  run -1 vessel exec "$id" hog fork 1
+  [ "${lines[0]}" = "forked 0 of 1" ]
+  [ "${lines[1]}" = "fork: Resource temporarily unavailable" ]
+  # ...while a sibling container without a limit forks 100 children, and the host forks freely.
+  run vessel run --rm "$LIMITS_IMAGE" hog fork 100
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "forked 100 of 100" ]
   for i in $(seq 50); do /bin/true || fail=1; done
   [ -z "${fail:-}" ]
-  sleep 0.2
+  # All the while the container was still at its limit, and still being refused.
+  [ "$(cat "$pids/pids.current")" -eq 20 ]
   [ "$(awk '/max/ {print $2}' "$pids/pids.events")" -gt "$refused" ]
   kill -KILL "$(state_of "$id" .pid)"
   status=0; wait "$runner" || status=$?
@@ -202,6 +213,22 @@ cgroup_dirs_of() { ls -d /sys/fs/cgroup/*/vessel-"$1" /sys/fs/cgroup/vessel-"$1"
   # Only running containers are listed.
   run vessel stats --no-stream
   [ "${#lines[@]}" -eq 1 ]
+}
+
+@test "vessel stats streams: a fresh table every second until stopped" {
+  # A container whose task count grows by about 2.5 a second.
+  vessel run -d --name grow "$IMAGE" sh -c 'for i in $(seq 30); do sleep 100 & sleep 0.4; done; wait' >/dev/null
+  wait_status grow running
+  run timeout 4.5 "$VESSEL_BIN" --root "$ROOT" stats grow
+  echo "$output" >&2
+  [ "$status" -eq 124 ]   # still streaming when timeout stopped it
+  tables=$(grep -c '^CONTAINER ID' <<<"$output")
+  [ "$tables" -ge 3 ]
+  # The container is in every table, and each table is a new reading: its PIDS keep growing.
+  counts=$(awk '$2 == "grow" {print $NF}' <<<"$output")
+  [ "$(wc -l <<<"$counts")" -eq "$tables" ]
+  [ "$(sort -n -u <<<"$counts")" = "$counts" ]
+  vessel rm -f grow
 }
 
 @test "vessel update changes a running container's limits, in both directions" {

@@ -96,6 +96,21 @@ load helpers
   [ "$status" -eq 127 ]
 }
 
+@test "--init reaps orphans: they become init's children, and no zombie stays" {
+  # Five orphans: each subshell exits at once, leaving its sleep to PID 1, vessel's init.
+  run vessel run --rm --init "$IMAGE" sh -c '
+    for i in 1 2 3 4 5; do (sleep 1 &); done
+    for p in /proc/[0-9]*; do cat $p/stat 2>/dev/null; done | awk "\$2 == \"(sleep)\" && \$4 == 1 {n++} END {print n+0}"
+    sleep 2.5
+    for p in /proc/[0-9]*; do cat $p/stat 2>/dev/null; done | awk "\$3 == \"Z\" {n++} END {print n+0}"
+    cat /proc/1/comm
+    exit 3'
+  [ "$status" -eq 3 ]            # and the command's own exit code is still the container's
+  [ "${lines[0]}" = 5 ]          # five orphans, all adopted by PID 1
+  [ "${lines[1]}" = 0 ]          # none left a zombie behind
+  [ "${lines[2]}" = vessel ]     # PID 1 was vessel's init, not the command
+}
+
 @test "PID 1 killed by a signal from outside gives 128+N" {
   "$VESSEL_BIN" --root "$ROOT" run --rm "$IMAGE" sleep 1000 &
   runner=$!
@@ -175,6 +190,13 @@ load helpers
   cmp "$ROOT/before" "$ROOT/after"
 }
 
+@test "-t: a resized window reaches the container's terminal (SIGWINCH, then stty size)" {
+  run on_resized_pty 33 111 "$VESSEL_BIN" --root "$ROOT" run --rm -t "$IMAGE" sh -c "$RESIZE_WATCHER"
+  echo "$output"
+  [ "$status" -eq 7 ]
+  [[ "$output" =~ "size 33 111" ]]
+}
+
 @test "-t gives the command a terminal of the container's own" {
   run script -qec "$VESSEL_BIN --root $ROOT run --rm -t $IMAGE sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty; echo \$TERM'" /dev/null
   [ "$status" -eq 0 ]
@@ -184,10 +206,14 @@ load helpers
 }
 
 @test "-it relays input to the container and restores the terminal" {
-  before=$(script -qec "stty -g" /dev/null | tr -d '\r')
-  run script -qec "printf 'echo hello-\$((40+2))\nexit 3\n' | $VESSEL_BIN --root $ROOT run --rm -it $IMAGE sh" /dev/null
+  # vessel's stdin is script's terminal (the input is typed into it), so vessel puts that terminal
+  # in raw mode; its settings before and after, in the same session, must be the same.
+  run bash -c "printf 'echo hello-\$((40+2))\nexit 3\n' | script -qec 'stty -g >$ROOT/before; $VESSEL_BIN --root $ROOT run --rm -it $IMAGE sh; s=\$?; stty -g >$ROOT/after; exit \$s' /dev/null"
   [ "$status" -eq 3 ]
   [[ "$output" =~ hello-42 ]]
+  [ -s "$ROOT/before" ]
+  cmp "$ROOT/before" "$ROOT/after"
+  rm -f "$ROOT/before" "$ROOT/after"
 }
 
 @test "without -i the command's stdin is empty; with -i it is vessel's" {
@@ -199,9 +225,12 @@ load helpers
 }
 
 @test "writes go to the container's own layer: the image and other containers never see them" {
-  before=$(find "$IMAGE" -newer "$IMAGE/.vessel-image" | wc -l)
+  # The image as it is: every entry's type, size, mode and mtime, and its /etc/passwd.
+  before=$(cd "$IMAGE" && find . -printf '%p %y %s %m %T@\n' | sort; md5sum etc/passwd)
   run vessel run --rm "$IMAGE" sh -c 'echo x > /etc/newfile; rm /bin/ls; echo y >> /etc/passwd; ls /etc/newfile'
   [ "$status" -eq 0 ]
+  [ "$output" = /etc/newfile ]
+  [ "$(cd "$IMAGE" && find . -printf '%p %y %s %m %T@\n' | sort; md5sum etc/passwd)" = "$before" ]
   [ ! -e "$IMAGE/etc/newfile" ]
   [ -e "$IMAGE/bin/ls" ]
   refute_grep -q '^y$' "$IMAGE/etc/passwd"
@@ -250,6 +279,35 @@ load helpers
   calls=$(sed -nE 's/^ *[0-9.]+ms (vessel|child) +([a-z0-9_]+)\(.*/\2/p' <<<"$output" | tr '\n' ' ')
   order=$(grep -oE 'clone3|sethostname|pivot_root|execve' <<<"$calls" | tr '\n' ' ')
   [ "$order" = "clone3 sethostname pivot_root execve " ]
+}
+
+@test "without clone3 (kernels before 5.3), run and exec fall back to clone(2) and still join the cgroups" {
+  [ "$(uname -m)" = x86_64 ] || skip "x86_64 only"
+  [ -x "${NATIVE_ONLY:-}" ] || skip "native_only is not built"
+  # native_only --no-clone3: vessel, and all it starts, gets ENOSYS from clone3, as on an old
+  # kernel; clone(2) has no CLONE_INTO_CGROUP, so the cgroups must be joined another way.
+  run "$NATIVE_ONLY" --no-clone3 "$VESSEL_BIN" --root "$ROOT" run -d --explain --name fb "$IMAGE" sleep 1000
+  [ "$status" -eq 0 ]
+  grep -qE 'clone3\(.*\) = -1 ENOSYS' <<<"$output"
+  grep -qE 'clone\(flags=CLONE_NEWNS\|CLONE_NEWPID.*\) = [0-9]+' <<<"$output"
+  id=$(tail -1 <<<"$output")
+  [[ "$id" =~ ^[0-9a-f]{64}$ ]]
+  pid=$(state_of "$id" .pid)
+  [ "$(cat /proc/$pid/comm)" = sleep ]
+  cgroups=$(state_of "$id" '.cgroup.paths[]')
+  [ -n "$cgroups" ]
+  for cg in $cgroups; do grep -qx "$pid" "$cg/cgroup.procs"; done
+  # exec too: its process ends up in every one of the container's cgroups.
+  run "$NATIVE_ONLY" --no-clone3 "$VESSEL_BIN" --root "$ROOT" exec --explain -d fb sleep 999
+  [ "$status" -eq 0 ]
+  grep -qE 'clone3\(.*\) = -1 ENOSYS' <<<"$output"
+  first=$(head -1 <<<"$cgroups")
+  for _ in $(seq 100); do other=$(grep -vx "$pid" "$first/cgroup.procs" || true); [ -n "$other" ] && break; sleep 0.05; done
+  [ -n "$other" ]
+  [ "$(cat /proc/$other/comm)" = sleep ]
+  for cg in $cgroups; do grep -qx "$other" "$cg/cgroup.procs"; done
+  [ "$(readlink /proc/$other/ns/pid)" = "$(readlink /proc/$pid/ns/pid)" ]
+  vessel rm -f fb
 }
 
 @test "the command runs with vessel's CPU affinity, wherever vessel moved itself" {
@@ -302,12 +360,16 @@ load helpers
   [[ "$output" =~ "unable to find user nosuchuser" ]]
   run vessel run --rm -w relative "$IMAGE" true
   [ "$status" -eq 125 ]
+  [ "$output" = 'vessel: error: the working directory "relative" must be an absolute path' ]
   run vessel run --rm --network bridge "$IMAGE" true
   [ "$status" -eq 125 ]
+  [ "$output" = 'vessel: error: unknown network mode "bridge": use none or host' ]
   run vessel run --rm --hostname "bad_host!" "$IMAGE" true
   [ "$status" -eq 125 ]
+  [[ "$output" =~ 'invalid hostname "bad_host!"' ]]
   run vessel run
   [ "$status" -eq 125 ]
+  [[ "$output" =~ "IMAGE_DIR is required" ]]
   [ -z "$(ls -A "$ROOT" | grep -v '^.names$')" ]
 }
 

@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "vessel/launch/seccomp_cache.hpp"
+#include "vessel/linux/seccomp_cache.hpp"
 #include "vessel/util/fs.hpp"
 
 using namespace vessel;

@@ -112,10 +112,12 @@ echo "vm: qemu ran ${elapsed} s"
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
   fail "timed out after ${VM_TIMEOUT} s"
 fi
-# One "vm-result: N passed, M failed" line per test script: add them up.
-results=$(tr -d '\r' <"$log" | sed -nE 's/^vm-result: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
+# One "vm-result: N passed, M failed[, K skipped]" line per test script: add them up.
+results=$(tr -d '\r' <"$log" |
+  sed -nE 's/^vm-result: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$/\1 \2 \4/p')
 [ "$(echo "$results" | grep -c .)" -eq 2 ] ||
   fail "the VM ended without a result from each test script (qemu exit status $status)"
-result=$(echo "$results" | awk '{ p += $1; f += $2 } END { printf "%d passed, %d failed", p, f }')
+result=$(echo "$results" | awk '{ p += $1; f += $2; s += $3 }
+  END { printf "%d passed, %d failed", p, f; if (s) printf ", %d skipped", s }')
 echo "$result"
-[[ "$result" =~ \ 0\ failed$ ]]
+[[ "$result" =~ \ 0\ failed(,\ [0-9]+\ skipped)?$ ]]

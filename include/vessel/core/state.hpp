@@ -86,14 +86,28 @@ class StateStore {
     // An id, unique id prefix or name to the full id. Throws Error (125) for unknown or
     // ambiguous references, with docker's wording.
     std::string resolve(const std::string& reference) const;
-    // Removes the directory (and the upper layer inside it) and the name reservation.
+    // Removes the directory (and the upper layer inside it) and the name reservation. The
+    // container vanishes from listings at once (one rename), even if the remover is killed.
     void remove(const ContainerState& state) const;
+    // Finishes what a vessel killed inside create() or remove() left: ".new-" and ".gone-"
+    // directories whose process is dead, and name links whose container does not exist.
+    // Never touches a container's own directory. `ps` and `rm` call it.
+    void sweep() const;
 
     ContainerLock lock(const std::string& id) const;
 
   private:
     std::string names_dir() const { return root_ + "/.names"; }
     void reserve_name(const std::string& name, const std::string& id) const;
+    void release_name(const std::string& name, const std::string& id) const;
+    // True while container `id` has a state.json, or a directory being built by create().
+    bool name_holder_exists(const std::string& id) const;
+    bool being_built(const std::string& id) const;
+
+    // <root>/.new-<id>.<pid>: a container being created by process pid (create()).
+    static constexpr const char* kBuildingPrefix = ".new-";
+    // <root>/.gone-<id>.<pid>: a container being removed by process pid (remove()).
+    static constexpr const char* kRemovingPrefix = ".gone-";
 
     std::string root_;
 };

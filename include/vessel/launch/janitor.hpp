@@ -2,7 +2,8 @@
 // up if vessel itself dies without doing so (SIGKILL, OOM, a crash). The kernel already kills
 // the container when vessel dies (PR_SET_PDEATHSIG); the janitor removes what the container
 // leaves: its cgroup directories and, with --rm, its state directory. Otherwise it records the
-// container as exited, so `vessel ps -a` tells the truth. (docs/process.md)
+// container as exited, so `vessel ps -a` tells the truth. It does so through the one teardown
+// (teardown.hpp), as `vessel rm` does for a container whose janitor died too. (docs/process.md)
 #pragma once
 
 #include <string>
@@ -26,10 +27,5 @@ class Janitor {
     explicit Janitor(UniqueFd pipe) : pipe_(std::move(pipe)) {}
     UniqueFd pipe_;
 };
-
-// What the janitor does, also used by `vessel rm` for containers whose owner died:
-// kill what is left in the cgroup, remove it, then remove the state (with --rm) or mark the
-// container exited with `exit_code`.
-void clean_up_abandoned(const StateStore& store, const std::string& id, int exit_code);
 
 }  // namespace vessel

@@ -5,13 +5,12 @@
 // with the command's status when the command exits.
 #pragma once
 
-#include "vessel/launch/handshake.hpp"
-
 namespace vessel::mini_init {
 
 // Forks. In the child (the command to be), returns so the launch can go on to execve. In the
-// parent (now the container's init), never returns: it closes its copy of the handshake (so the
-// parent sees EOF when the command execs), and serves as init until the command exits.
-void become_init_and_fork(Channel& channel, bool tty);
+// parent (now the container's init), never returns: it closes every fd above 2, its copy of
+// the handshake with them (so the parent sees EOF when the command execs), and serves as init
+// until the command exits.
+void become_init_and_fork(bool tty);
 
 }  // namespace vessel::mini_init

@@ -1,52 +1,51 @@
-// The last steps of every process vessel starts inside a container, `run`'s command and
-// `exec`'s alike, from its terminal to execve (docs/process.md). One copy of them, so an exec'd
-// process starts exactly like the container's own command. Each runs in the new process, in the
-// container's mount namespace, and reports failures over the handshake.
+// The tail every process vessel starts inside a container ends with: `run`'s command, `exec`'s,
+// and later the OCI create and exec (docs/process.md). One copy of these steps, as nsjail's
+// containProc is for all of its modes, so that an exec'd process starts exactly like the
+// container's own command. It runs in the new process, in the container's mount namespace (and
+// root), and never returns: it ends in execve, or reports why it could not and _exits.
 //
-//   set_up_stdio -> enter_workdir -> resolve_command -> (confinement) -> exec_command
+//   start_process(): [stdio from /dev/null] -> stdio (pty) -> working directory -> command
+//                    lookup -> confinement::apply -> parent-death signal again ->
+//                    confinement::seal_before_exec -> [--init fork] -> execve
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "vessel/core/spec.hpp"
+#include "vessel/launch/confinement.hpp"
 #include "vessel/launch/handshake.hpp"
+#include "vessel/launch/kernel_steps.hpp"
 
 namespace vessel {
 
-// Sends kError{code, err, text} to the parent (if it is still there) and _exits with `code`.
-[[noreturn]] void report_and_exit(const Channel& channel, int code, int err,
-                                  const std::string& text);
+// How the tail differs between the ways a process starts.
+struct StartTail {
+    const ContainerSpec* spec = nullptr;
+    const confinement::Plan* confinement = nullptr;  // prepared by the parent (security.md)
+    // `vessel exec -d`: nothing of the caller's terminal or pipes (run -d's monitor has given
+    // PID 1 its stdio already).
+    bool stdio_from_null = false;
+    // Make the working directory when missing, as `docker run -w` does; `docker exec -w` does
+    // not, and a missing one is then 126.
+    bool create_workdir = false;
+    // Foreground processes die with vessel (PR_SET_PDEATHSIG, re-armed after confinement).
+    bool dies_with_parent = true;
+    // `run --init`: PID 1 forks into vessel's init and the command.
+    bool init = false;
+};
+
+// The tail's steps, in order, through `kernel` (kernel_steps.hpp). With LinuxSteps it ends in
+// execve and never returns.
+void start_process(const StartTail& tail, KernelSteps& kernel);
 
 // For a catch (...) block of a process on its way to execve: reports the exception being
-// handled (its exit code and errno when it is one of ours) as report_and_exit does.
-[[noreturn]] void report_exception_and_exit(const Channel& channel);
-
-// With -t, a pty from the container's own devpts, its master sent to the parent (kPtyMaster) and
-// its slave as stdin, stdout, stderr and controlling terminal. Always a new session. Without -t
-// and -i, stdin reads /dev/null, as under docker.
-void set_up_stdio(const ContainerSpec& spec, const Channel& channel);
-
-// chdir into the working directory. `create`: make it when missing, as `docker run -w` does
-// (`docker exec -w` does not). Throws SysError.
-void enter_workdir(const std::string& workdir, bool create);
+// handled (its exit code and errno when it is one of ours) over the handshake, and _exits.
+[[noreturn]] void report_exception_and_exit(const handshake::ChildEnd& channel);
 
 // Looks `name` up the way execvp does, but in the container's PATH (from the command's env, not
 // vessel's), returning the path to exec. A name with a '/' is returned as is. Empty when no
 // PATH entry has it. Runs inside the container.
 std::string find_executable(const std::string& name, const std::vector<std::string>& env);
-
-// find_executable for spec.args[0], or report_and_exit with 127 when it does not exist.
-std::string resolve_command(const ContainerSpec& spec, const Channel& channel);
-
-// The kernel clears PR_SET_PDEATHSIG whenever credentials change (a -u user, a user namespace),
-// so after confinement the process arms it again, then checks that its parent (the other end of
-// `to_parent`) is still there: had it died in between, nobody would be left to kill us.
-void rearm_parent_death_signal(const Channel& to_parent);
-
-// Docker's umask and default signal dispositions, then execve(path, spec.args, spec.env). On
-// failure, reports 127 (ENOENT) or 126 and _exits.
-[[noreturn]] void exec_command(const ContainerSpec& spec, const std::string& path,
-                               const Channel& channel);
 
 }  // namespace vessel

@@ -28,13 +28,16 @@ std::string describe_flags(uint64_t flags);
 struct Child {
     pid_t pid = 0;   // 0 in the child
     UniqueFd pidfd;  // the parent's handle on the child
+    // Whether clone3(CLONE_INTO_CGROUP) put the child into the cgroup2 directory given (in
+    // both processes): false without one, and after the clone(2) fallback.
+    bool placed_in_cgroup = false;
 };
 
 // clone3(2) with `flags` plus CLONE_PIDFD, exit signal SIGCHLD, and CLONE_INTO_CGROUP when
 // `cgroup_fd` >= 0. Returns twice, like fork: in the child with pid 0. Falls back to clone(2)
 // on kernels without clone3 (then `cgroup_fd` is ignored and placed_in_cgroup is false).
 // Throws SysError in the parent when the kernel refuses. `why` annotates the trace.
-Child clone_child(uint64_t flags, int cgroup_fd, bool& placed_in_cgroup,
+Child clone_child(uint64_t flags, int cgroup_fd,
                   std::string_view why = "a child in new namespaces");
 
 // unshare(CLONE_NEWNET) in the child, first thing after kGo (see clone_flags).

@@ -9,7 +9,7 @@
 
 namespace vessel {
 
-// Exit codes shared with docker and runc (docs/exit-codes.md).
+// Exit codes shared with docker and runc (docs/process.md, "Exit codes").
 namespace exit_code {
 inline constexpr int kRuntimeError = 125;   // vessel itself failed
 inline constexpr int kNotExecutable = 126;  // the command exists but cannot be run

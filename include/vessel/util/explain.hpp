@@ -7,8 +7,11 @@
 //     (docs/filesystem.md)
 #pragma once
 
+#include <cerrno>
 #include <string>
 #include <string_view>
+
+#include "vessel/util/error.hpp"
 
 namespace vessel::explain {
 
@@ -59,6 +62,29 @@ void step(Chapter chapter, std::string_view call, std::string_view result, std::
 
 // A step that returned `rc` and set errno on failure: formats "= rc" or "= -1 ENAME (text)".
 void syscall(Chapter chapter, std::string_view call, long rc, int err, std::string_view why);
+
+// The one shape of a traced kernel call: `rc` is what the call returned (-1 with errno set when
+// it failed). Traces it, formatting `describe()` (the call with its arguments) only when the
+// trace is on, and throws SysError(failed, errno, hint) when rc is -1. Returns rc.
+//
+//     explain::checked(::sethostname(name.data(), name.size()), Chapter::kNamespaces,
+//                      [&] { return fmt::format("sethostname({})", quote(name)); },
+//                      "only our UTS namespace sees it", "sethostname");
+template <typename Describe>
+long checked(long rc, Chapter chapter, Describe&& describe, std::string_view why,
+             std::string_view failed, std::string_view hint = {}) {
+    const int err = rc == -1 ? errno : 0;
+    if (enabled()) syscall(chapter, describe(), rc, err, why);
+    if (rc == -1) throw SysError(std::string(failed), err, std::string(hint));
+    return rc;
+}
+
+// syscall() for callers that build their own error: `describe()` is formatted only when the
+// trace is on.
+template <typename Describe>
+void traced(long rc, int err, Chapter chapter, Describe&& describe, std::string_view why) {
+    if (enabled()) syscall(chapter, describe(), rc, err, why);
+}
 
 // A heading between phases ("the child, inside the new namespaces").
 void section(std::string_view title);

@@ -1,4 +1,4 @@
-#include "vessel/launch/log_relay.hpp"
+#include "vessel/running/log_relay.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

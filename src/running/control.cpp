@@ -1,4 +1,4 @@
-#include "vessel/launch/control.hpp"
+#include "vessel/running/control.hpp"
 
 #include <poll.h>
 #include <signal.h>
@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "vessel/launch/janitor.hpp"
+#include "vessel/launch/teardown.hpp"
 #include "vessel/linux/cgroups.hpp"
 #include "vessel/linux/ns_join.hpp"
 #include "vessel/linux/process.hpp"
@@ -37,27 +37,6 @@ void signal_pidfd(int pidfd, int sig, const std::string& who) {
                      ok ? 0 : -1, err, "to " + who + "'s PID 1");
     if (!ok && err != ESRCH)
         throw SysError(fmt::format("cannot send {} to container {}", signals::name(sig), who), err);
-}
-
-// Removes the cgroup and the state directory of a container whose processes are all gone.
-void remove_leftovers(const StateStore& store, const std::string& id) {
-    std::optional<ContainerLock> lock;
-    ContainerState state;
-    try {
-        lock.emplace(store.lock(id));
-        state = store.load(id);
-    } catch (const Error&) {
-        if (!fs::exists(store.state_path(id))) return;  // removed already (--rm, another rm)
-        throw;
-    }
-    if (!state.cgroup.empty()) {
-        auto cgroup = cgroups::from_json(state.cgroup);
-        cgroup->kill_all();
-        cgroup->destroy();
-    }
-    store.remove(state);
-    explain::step(Chapter::kState, fmt::format("rm -r {}", explain::quote(store.dir_of(id))), "0",
-                  "the container is gone");
 }
 
 }  // namespace
@@ -122,7 +101,8 @@ void settle(const StateStore& store, const ContainerState& s, std::chrono::milli
     // this): do the janitor's job. The exit status is not known; SIGKILL's is what the
     // kernel's PR_SET_PDEATHSIG gave PID 1 when its owner died.
     try {
-        clean_up_abandoned(store, s.spec.id, exit_code::kSignalBase + SIGKILL);
+        teardown::end_recorded(store, s.spec.id, teardown::Ending::kOwnerDied,
+                               exit_code::kSignalBase + SIGKILL);
     } catch (const Error& e) {
         if (fs::exists(store.state_path(s.spec.id))) throw;  // else: removed meanwhile, fine
     }
@@ -192,6 +172,8 @@ inspect::Observed observe_for_inspect(const StateStore& store, const ContainerSt
 }
 
 void remove(const StateStore& store, const std::string& id, bool force) {
+    // What earlier vessels killed half-way through creating or removing a container left.
+    store.sweep();
     ContainerState s;
     try {
         s = store.load(id);
@@ -221,7 +203,7 @@ void remove(const StateStore& store, const std::string& id, bool force) {
         }
     }
     settle(store, s, kOwnerGrace);
-    remove_leftovers(store, id);
+    teardown::end_recorded(store, id, teardown::Ending::kRemoved, 0);
 }
 
 }  // namespace vessel::control

@@ -1,10 +1,12 @@
-#include "vessel/launch/seccomp_cache.hpp"
+#include "vessel/linux/seccomp_cache.hpp"
 
 #include <seccomp.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
 #include "vessel/util/fs.hpp"
 #include "vessel/util/hash.hpp"
 
@@ -50,6 +52,23 @@ bool store(const std::string& path, const seccomp::Program& program) {
     } catch (const Error&) {
         return false;
     }
+}
+
+void keep(const std::string& state_dir, const seccomp::Program& program,
+          const std::string& cached_file) {
+    const std::string path = state_dir + "/" + kKeptName;
+    if (!cached_file.empty() && ::link(cached_file.c_str(), path.c_str()) == 0) return;
+    fs::write_file_atomic(path, seccomp::serialize(program));
+}
+
+std::optional<seccomp::Program> load_kept(const std::string& state_dir) {
+    const std::string path = state_dir + "/" + kKeptName;
+    auto program = load(path);
+    if (program)
+        explain::step(explain::Chapter::kSeccomp, fmt::format("read({})", explain::quote(path)),
+                      fmt::format("{} BPF instructions", program->code.size()),
+                      "the container's filter, compiled once by vessel run");
+    return program;
 }
 
 }  // namespace vessel::seccomp_cache

@@ -1,4 +1,4 @@
-#include "vessel/launch/stats.hpp"
+#include "vessel/running/stats.hpp"
 
 #include <time.h>
 

@@ -1,4 +1,4 @@
-#include "vessel/launch/update.hpp"
+#include "vessel/running/update.hpp"
 
 #include "vessel/linux/cgroups.hpp"
 #include "vessel/util/explain.hpp"

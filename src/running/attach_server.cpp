@@ -1,4 +1,4 @@
-#include "vessel/launch/attach_server.hpp"
+#include "vessel/running/attach_server.hpp"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -46,48 +46,48 @@ std::vector<int> AttachServer::client_fds() const {
 void AttachServer::accept_client() {
     UniqueFd fd(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (!fd) return;  // it gave up already
-    clients_.emplace_back(std::move(fd));
+    clients_.emplace_back(wire::Socket(std::move(fd)));
 }
 
 void AttachServer::drop(int fd) {
     clients_.erase(std::remove_if(clients_.begin(), clients_.end(),
-                                  [fd](const Channel& c) { return c.fd() == fd; }),
+                                  [fd](const attach_protocol::Session& c) { return c.fd() == fd; }),
                    clients_.end());
 }
 
 void AttachServer::serve(int fd) {
     auto it = std::find_if(clients_.begin(), clients_.end(),
-                           [fd](const Channel& c) { return c.fd() == fd; });
+                           [fd](const attach_protocol::Session& c) { return c.fd() == fd; });
     if (it == clients_.end()) return;
-    std::optional<Received> msg;
+    std::optional<std::variant<attach_protocol::Input, attach_protocol::Resize>> msg;
     try {
         msg = it->receive();
-    } catch (const Error&) {
+    } catch (const Error& e) {
+        spdlog::warn("dropping an attached client: {}", e.what());
     }
-    if (!msg) return drop(fd);  // detached, or gone
-    if (msg->type == Message::kInput && input_fd_ >= 0) {
-        std::string_view rest = msg->text;
+    if (!msg) return drop(fd);  // detached, gone, or speaking another protocol
+    if (auto* input = std::get_if<attach_protocol::Input>(&*msg); input && input_fd_ >= 0) {
+        std::string_view rest = input->bytes;
         while (!rest.empty()) {
             ssize_t n = ::write(input_fd_, rest.data(), rest.size());
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) break;  // the container closed its input
             rest.remove_prefix(static_cast<size_t>(n));
         }
-    } else if (msg->type == Message::kResize && pty_fd_ >= 0) {
+    } else if (auto* resize = std::get_if<attach_protocol::Resize>(&*msg); resize && pty_fd_ >= 0) {
         winsize size{};
-        size.ws_row = static_cast<unsigned short>(msg->exit_code);
-        size.ws_col = static_cast<unsigned short>(msg->err);
+        size.ws_row = resize->rows;
+        size.ws_col = resize->columns;
         terminal::set_window_size(pty_fd_, size);
     }
 }
 
 void AttachServer::broadcast(container_log::Stream stream, std::string_view bytes) {
-    const int32_t which = stream == container_log::Stream::kStdout ? 1 : 2;
     std::vector<int> slow;
     for (const auto& c : clients_) {
         try {
-            for (size_t off = 0; off < bytes.size(); off += Channel::kMaxText)
-                c.send(Message::kOutput, which, 0, bytes.substr(off, Channel::kMaxText));
+            for (size_t off = 0; off < bytes.size(); off += attach_protocol::kMaxChunk)
+                c.send_output(stream, bytes.substr(off, attach_protocol::kMaxChunk));
         } catch (const Error& e) {
             // EAGAIN (it does not keep up) or EPIPE (it left): either way, it goes.
             spdlog::warn("dropping an attached client: {}", e.what());
@@ -100,7 +100,7 @@ void AttachServer::broadcast(container_log::Stream stream, std::string_view byte
 void AttachServer::announce_exit(int code) {
     for (const auto& c : clients_) {
         try {
-            c.send(Message::kExited, code);
+            c.send_exited(code);
         } catch (const Error&) {
         }
     }

@@ -1,4 +1,4 @@
-#include "vessel/launch/attach.hpp"
+#include "vessel/running/attach.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,30 +13,32 @@
 #include <fmt/format.h>
 
 #include "vessel/core/detach_keys.hpp"
-#include "vessel/launch/attach_server.hpp"
-#include "vessel/launch/control.hpp"
-#include "vessel/launch/handshake.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/linux/signals.hpp"
 #include "vessel/linux/terminal.hpp"
+#include "vessel/running/attach_protocol.hpp"
+#include "vessel/running/attach_server.hpp"
+#include "vessel/running/control.hpp"
 #include "vessel/util/error.hpp"
 
 namespace vessel {
 namespace {
 
-Channel connect_to_monitor(const StateStore& store, const ContainerState& state) {
+using attach_protocol::Client;
+
+Client connect_to_monitor(const StateStore& store, const ContainerState& state) {
     UniqueFd sock(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
     if (!sock) throw SysError("socket(AF_UNIX)", errno);
     AttachAddress where = attach_address(store.dir_of(state.spec.id));
     if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&where.addr), sizeof where.addr) != 0)
         throw SysError("cannot attach to container " + control::display_name(state), errno,
                        "is its monitor still running?");
-    return Channel(std::move(sock));
+    return Client(wire::Socket(std::move(sock)));
 }
 
-void send_size(const Channel& monitor) {
+void send_size(const Client& monitor) {
     if (auto size = terminal::window_size(STDIN_FILENO))
-        monitor.send(Message::kResize, size->ws_row, size->ws_col);
+        monitor.send_size(size->ws_row, size->ws_col);
 }
 
 void write_all(int fd, std::string_view bytes) {
@@ -56,7 +58,7 @@ int attach(const StateStore& store, const ContainerState& state) {
                     " runs in the foreground of the `vessel run` that started it: nothing to "
                     "attach to (only containers started with -d can be attached)");
     UniqueFd init = control::open_init(state);  // throws when it is not running
-    Channel monitor = connect_to_monitor(store, state);
+    Client monitor = connect_to_monitor(store, state);
 
     const bool tty = state.spec.tty;
     const bool input = state.spec.interactive;
@@ -98,7 +100,7 @@ int attach(const StateStore& store, const ContainerState& state) {
             }
         }
         if (fds[kStdin].revents & (POLLIN | POLLHUP | POLLERR)) {
-            char buf[Channel::kMaxText];
+            char buf[attach_protocol::kMaxChunk];
             ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
             if (n <= 0 && !(n < 0 && errno == EINTR)) {
                 fds[kStdin].fd = -1;  // our input ended; the container's stays open
@@ -106,7 +108,7 @@ int attach(const StateStore& store, const ContainerState& state) {
                 bool detach = false;
                 std::string bytes = tty ? keys.filter({buf, static_cast<size_t>(n)}, detach)
                                         : std::string(buf, static_cast<size_t>(n));
-                if (!bytes.empty()) monitor.send(Message::kInput, 0, 0, bytes);
+                if (!bytes.empty()) monitor.send_input(bytes);
                 if (detach) {
                     if (raw) raw->restore();
                     std::fprintf(stderr, "\r\nvessel: detached from %s; it is still running\r\n",
@@ -122,9 +124,12 @@ int attach(const StateStore& store, const ContainerState& state) {
                 throw Error("the monitor of container " + control::display_name(state) +
                             " went away");
             }
-            if (msg->type == Message::kOutput)
-                write_all(msg->exit_code == 2 ? STDERR_FILENO : STDOUT_FILENO, msg->text);
-            if (msg->type == Message::kExited) return msg->exit_code;
+            if (auto* out = std::get_if<attach_protocol::Output>(&*msg))
+                write_all(
+                    out->stream == container_log::Stream::kStderr ? STDERR_FILENO : STDOUT_FILENO,
+                    out->bytes);
+            else
+                return std::get<attach_protocol::Exited>(*msg).code;
         }
     }
 }

@@ -7,6 +7,10 @@
 // vessel that compiled it. So the first start compiles it and keeps it under
 // <state root>/.cache/seccomp/<key>.bpf, named by a hash of all of those; every later start with
 // the same inputs loads it. The file carries a checksum: a torn one is compiled afresh.
+//
+// Each container also keeps its own program in its state directory (seccomp.bpf, a hard link to
+// the cache file when there is one), so that `vessel exec` loads the very filter `run` loaded,
+// even after the cache was removed or the profile changed.
 #pragma once
 
 #include <optional>
@@ -32,5 +36,16 @@ std::optional<seccomp::Program> load(const std::string& path);
 // Stores `program` at `path` (atomically, creating the directory). Failing to cache is not an
 // error for the container: it returns false and the next start compiles again.
 bool store(const std::string& path, const seccomp::Program& program);
+
+// In a container's state directory: its compiled seccomp program.
+inline constexpr const char* kKeptName = "seccomp.bpf";
+
+// Keeps `program` in `state_dir` for `vessel exec`: a hard link to `cached_file` when there is
+// one (no bytes to write), else a copy. Throws SysError.
+void keep(const std::string& state_dir, const seccomp::Program& program,
+          const std::string& cached_file);
+
+// The program keep() kept, or nullopt when it is missing or damaged (then exec compiles it).
+std::optional<seccomp::Program> load_kept(const std::string& state_dir);
 
 }  // namespace vessel::seccomp_cache

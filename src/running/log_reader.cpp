@@ -1,4 +1,4 @@
-#include "vessel/launch/log_reader.hpp"
+#include "vessel/running/log_reader.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "vessel/core/container_log.hpp"
-#include "vessel/launch/control.hpp"
 #include "vessel/linux/process.hpp"
+#include "vessel/running/control.hpp"
 #include "vessel/util/clock.hpp"
 #include "vessel/util/error.hpp"
 

@@ -1,8 +1,8 @@
 // The monitor's side of `vessel attach` (docs/lifecycle.md): a SOCK_SEQPACKET socket at
 // <state dir>/attach.sock. Each client gets what the container writes from the moment it
-// attaches (kOutput), may send input (kInput) and its terminal size (kResize), and hears the
-// exit code (kExited). The monitor never waits for a client: one that cannot keep up is dropped,
-// so a stuck `vessel attach` never stalls the container's output.
+// attaches, may send input and its terminal size, and hears the exit code (attach_protocol.hpp).
+// The monitor never waits for a client: one that cannot keep up is dropped, so a stuck `vessel
+// attach` never stalls the container's output.
 #pragma once
 
 #include <sys/un.h>
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "vessel/core/container_log.hpp"
-#include "vessel/launch/handshake.hpp"
+#include "vessel/running/attach_protocol.hpp"
 #include "vessel/util/unique_fd.hpp"
 
 namespace vessel {
@@ -54,7 +54,7 @@ class AttachServer {
     UniqueFd listen_;
     int input_fd_;
     int pty_fd_;
-    std::vector<Channel> clients_;
+    std::vector<attach_protocol::Session> clients_;
 };
 
 }  // namespace vessel

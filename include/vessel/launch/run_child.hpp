@@ -1,0 +1,43 @@
+// `run`'s child: the ordered steps a container's PID 1 takes between clone3 and the shared start
+// tail (docs/architecture.md has the whole sequence). It runs in vessel's own code, in the new
+// namespaces, and never returns: it ends in execve, or reports why it could not and _exits.
+//
+//   await_go -> [become root of the user namespace] -> [network namespace] -> hostname
+//   -> mounts private -> overlay -> /proc -> /sys -> /dev -> device nodes
+//   -> masked and read-only paths -> lo up
+//   -> await_ready -> [join the v1 cgroups] -> [cgroup namespace] -> its cgroups, read-only
+//   -> pivot_root -> [root read-only] -> start_process (process_start.hpp)
+//
+// New steps go into this list: image layers are the overlay's lower dirs (rootfs::Layout);
+// volumes and bind mounts after /dev and before the masked paths (so a volume cannot uncover a
+// masked path); network set-up of the container's side after lo.
+#pragma once
+
+#include "vessel/core/spec.hpp"
+#include "vessel/launch/cgroup_entry.hpp"
+#include "vessel/launch/confinement.hpp"
+#include "vessel/launch/handshake.hpp"
+#include "vessel/launch/kernel_steps.hpp"
+#include "vessel/launch/process_start.hpp"
+#include "vessel/linux/cgroups.hpp"
+#include "vessel/linux/rootfs.hpp"
+
+namespace vessel {
+
+struct ChildPlan {
+    const ContainerSpec* spec = nullptr;
+    rootfs::Layout layout;                                // the overlay's directories
+    const cgroups::Cgroup* cgroup = nullptr;              // to join (v1) and to show read-only
+    CgroupEntry cgroup_entry = CgroupEntry::kBornInside;  // cgroup_entry.hpp
+    const confinement::Plan* confinement = nullptr;       // prepared by the parent (security.md)
+};
+
+// The recipe up to the tail, step by step through `kernel` (kernel_steps.hpp).
+void build_container(const ChildPlan& plan, KernelSteps& kernel);
+// How run's PID 1 goes through the tail.
+StartTail tail_of(const ChildPlan& plan);
+
+// build_container and start_process with the real kernel; never returns.
+[[noreturn]] void run_child(const ChildPlan& plan, handshake::ChildEnd channel);
+
+}  // namespace vessel

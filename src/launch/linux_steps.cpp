@@ -1,0 +1,117 @@
+// LinuxSteps (kernel_steps.hpp): the real steps of run's and exec's children, one call into
+// linux/ each. The tail's are in process_start.cpp.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "vessel/launch/kernel_steps.hpp"
+#include "vessel/linux/inherited_fds.hpp"
+#include "vessel/linux/kernel_fs.hpp"
+#include "vessel/linux/masked_paths.hpp"
+#include "vessel/linux/namespaces.hpp"
+#include "vessel/linux/network.hpp"
+#include "vessel/linux/userns.hpp"
+#include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
+
+namespace vessel {
+
+UniqueFd LinuxSteps::await_go() {
+    return channel_.await_go();
+}
+
+void LinuxSteps::await_ready() {
+    channel_.await_ready();
+}
+
+void LinuxSteps::die_with_parent() {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+void LinuxSteps::close_inherited_fds() {
+    inherited_fds::close_all_except({channel_.fd(), explain::fd()});
+}
+
+void LinuxSteps::become_namespace_root() {
+    userns::become_root();
+}
+
+void LinuxSteps::unshare_network() {
+    namespaces::unshare_network_namespace();
+}
+
+void LinuxSteps::set_umask(mode_t mask) {
+    ::umask(mask);
+}
+
+void LinuxSteps::set_hostname(const std::string& hostname) {
+    explain::checked(
+        ::sethostname(hostname.data(), hostname.size()), explain::Chapter::kNamespaces,
+        [&] {
+            return fmt::format("sethostname({}, {})", explain::quote(hostname), hostname.size());
+        },
+        "only our UTS namespace sees it", "sethostname");
+}
+
+void LinuxSteps::make_mounts_private() {
+    rootfs::make_mounts_private();
+}
+
+UniqueFd LinuxSteps::mount_root(const rootfs::Layout& layout, UniqueFd made_by_parent) {
+    return made_by_parent ? userns::attach_root(std::move(made_by_parent))
+                          : rootfs::mount_overlay(layout);
+}
+
+void LinuxSteps::mount_proc(int root) {
+    kernel_fs::mount_proc(root);
+}
+
+void LinuxSteps::mount_sys(int root) {
+    kernel_fs::mount_sys(root);
+}
+
+void LinuxSteps::set_up_dev(int root, const std::vector<devices::DeviceNode>& nodes) {
+    devices::setup_dev(root);
+    devices::add_nodes(root, nodes);
+}
+
+void LinuxSteps::mask_paths(int root) {
+    masked_paths::apply(root, default_masked_paths(), default_readonly_paths());
+}
+
+void LinuxSteps::bring_up_loopback() {
+    network::bring_up_loopback();
+}
+
+void LinuxSteps::join_v1_cgroups(const cgroups::Cgroup& cgroup) {
+    cgroups::JoinTarget::open(cgroup.to_json()).join_self();
+}
+
+void LinuxSteps::unshare_cgroup_namespace() {
+    namespaces::unshare_cgroup_namespace();
+}
+
+void LinuxSteps::mount_cgroups(const cgroups::Cgroup& cgroup, int root) {
+    cgroup.mount_in_container(root);
+}
+
+void LinuxSteps::pivot_root(int root) {
+    rootfs::pivot_into(root);
+}
+
+void LinuxSteps::remount_root_readonly() {
+    rootfs::remount_root_readonly();
+}
+
+void LinuxSteps::join_cgroups(const cgroups::JoinTarget& cgroup) {
+    cgroup.join_self();
+}
+
+void LinuxSteps::join_namespaces(const ns_join::Target& namespaces, int flags) {
+    namespaces.join(flags);
+}
+
+}  // namespace vessel

@@ -1,0 +1,67 @@
+#include "vessel/launch/run_child.hpp"
+
+#include <unistd.h>
+
+#include "vessel/launch/process_start.hpp"
+#include "vessel/util/explain.hpp"
+
+namespace vessel {
+
+void build_container(const ChildPlan& plan, KernelSteps& k) {
+    const ContainerSpec& spec = *plan.spec;
+    // First of all, let go of every descriptor of the parent's: a host directory left open here
+    // would be a way out of the root we are about to build (inherited_fds.hpp).
+    k.close_inherited_fds();
+    // If vessel dies from here on, the kernel SIGKILLs us (and, as our pid namespace's init,
+    // everything in the container). Being PID 1 does not shield us: the signal comes from
+    // outside the namespace.
+    k.die_with_parent();
+    UniqueFd made_root = k.await_go();  // with --userns=remap, the root the parent made
+    if (spec.security.userns) k.become_namespace_root();
+    if (spec.network == NetworkMode::kNone) k.unshare_network();
+    // Device nodes and mount points get exactly the modes we ask for; the command gets
+    // docker's umask back before execve.
+    k.set_umask(0);
+    k.set_hostname(spec.hostname);
+
+    explain::section("the root filesystem, built inside our own mount namespace");
+    k.make_mounts_private();
+    UniqueFd root = k.mount_root(plan.layout, std::move(made_root));
+    k.mount_proc(root.get());
+    k.mount_sys(root.get());
+    k.set_up_dev(root.get(), plan.confinement->devices);
+    // (volumes and bind mounts go here: after /dev, before the masked paths)
+    if (!spec.security.privileged) k.mask_paths(root.get());
+    if (spec.network == NetworkMode::kNone) k.bring_up_loopback();
+
+    // Meanwhile the parent made our cgroups: join them, then see them as our own.
+    k.await_ready();
+    if (plan.cgroup_entry == CgroupEntry::kJoinsItself) k.join_v1_cgroups(*plan.cgroup);
+    if (plan.cgroup_entry != CgroupEntry::kBornInside) k.unshare_cgroup_namespace();
+    if (plan.cgroup) k.mount_cgroups(*plan.cgroup, root.get());
+    k.pivot_root(root.get());
+    root.reset();
+    if (spec.read_only) k.remount_root_readonly();
+}
+
+StartTail tail_of(const ChildPlan& plan) {
+    return {.spec = plan.spec,
+            .confinement = plan.confinement,
+            .create_workdir = true,
+            .dies_with_parent = true,
+            .init = plan.spec->init};
+}
+
+void run_child(const ChildPlan& plan, handshake::ChildEnd channel) {
+    explain::set_role("child");
+    LinuxSteps kernel(channel);
+    try {
+        build_container(plan, kernel);
+        start_process(tail_of(plan), kernel);
+    } catch (...) {
+        report_exception_and_exit(channel);
+    }
+    ::_exit(exit_code::kRuntimeError);  // not reached: start_process ends in execve
+}
+
+}  // namespace vessel
