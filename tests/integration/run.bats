@@ -369,7 +369,7 @@ load helpers
   [[ "$output" =~ 'invalid hostname "bad_host!"' ]]
   run vessel run
   [ "$status" -eq 125 ]
-  [[ "$output" =~ "IMAGE_DIR is required" ]]
+  [[ "$output" =~ "IMAGE is required" ]]
   [ -z "$(ls -A "$ROOT" | grep -v '^.names$')" ]
 }
 
