@@ -5,19 +5,23 @@
 #include <cstdio>
 
 #include "vessel/cli/argv_split.hpp"
+#include "vessel/cli/builtin_answers.hpp"
 #include "vessel/cli/command.hpp"
+#include "vessel/cli/parse_errors.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/log.hpp"
+#include "vessel/util/process_title.hpp"
 
 int main(int argc, char** argv) {
     using namespace vessel;
+    process_title::remember(argc, argv);  // for --init's PID 1 (util/process_title.hpp)
     CLI::App app{"vessel: a small container runtime that shows its work", "vessel"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("vessel ") + VESSEL_VERSION);
     cli::GlobalOptions global;
     app.add_option("--root", global.root, "Directory for container state")->capture_default_str();
-    app.add_option("--data-root", global.data_root, "Directory of the image store")
-        ->capture_default_str();
+    app.add_option("--data-root", global.data_root,
+                   "Directory for persistent data: images and volumes (default /var/lib/vessel)");
     app.add_option("--log-level", global.log_level, "Log level: debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
         ->capture_default_str();
@@ -27,6 +31,7 @@ int main(int argc, char** argv) {
     // line never reaches CLI11 (argv_split.hpp).
     std::vector<std::string> args(argv + 1, argv + argc);
     size_t sub = cli::first_positional(app, args, 0);
+    if (auto answer = cli::answer_builtin(app, args, sub)) return *answer;
     for (auto& command : commands) {
         if (sub >= args.size() || command->app->get_name() != args[sub]) continue;
         if (!command->has_trailing_command()) break;
@@ -49,8 +54,15 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::string where = "vessel";
-        for (auto* sub : app.get_subcommands()) where += " " + sub->get_name();
-        std::fprintf(stderr, "vessel: error: %s (see '%s --help')\n", e.what(), where.c_str());
+        const CLI::App* deepest = &app;
+        while (true) {
+            auto subs = deepest->get_subcommands();
+            if (subs.empty()) break;
+            deepest = subs.front();
+            where += " " + deepest->get_name();
+        }
+        std::fprintf(stderr, "vessel: error: %s\n",
+                     cli::parse_error_line(e, *deepest, where).c_str());
         return exit_code::kRuntimeError;
     }
 

@@ -7,6 +7,7 @@
 #include "vessel/linux/signals.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/log.hpp"
+#include "vessel/volumes/volume_store.hpp"
 
 namespace vessel::cli {
 
@@ -30,6 +31,9 @@ std::vector<std::unique_ptr<Command>> make_all(CLI::App& app) {
     commands.push_back(make_images(app));
     commands.push_back(make_rmi(app));
     commands.push_back(make_image(app));
+    commands.push_back(make_cp(app));
+    commands.push_back(make_volume(app));
+    commands.push_back(make_info(app));
     return commands;
 }
 
@@ -45,6 +49,14 @@ StateStore open_store(const GlobalOptions& global) {
     char cwd[PATH_MAX];
     if (!::getcwd(cwd, sizeof cwd)) throw SysError("getcwd", errno);
     return StateStore(std::string(cwd) + "/" + global.root);
+}
+
+std::string data_root(const GlobalOptions& global) {
+    if (global.data_root.empty()) return volumes::kDefaultDataRoot;
+    if (global.data_root[0] == '/') return global.data_root;
+    char cwd[PATH_MAX];
+    if (!::getcwd(cwd, sizeof cwd)) throw SysError("getcwd", errno);
+    return std::string(cwd) + "/" + global.data_root;
 }
 
 int parse_signal_option(const std::string& text) {

@@ -27,10 +27,7 @@ using image::ImageStore;
 using image::StoreLock;
 
 ImageStore open_images(const GlobalOptions& global) {
-    if (global.data_root.empty()) throw Error("--data-root must not be empty");
-    std::string root = global.data_root;
-    if (root[0] != '/') root = fs::real_path(".") + "/" + root;
-    return ImageStore(root);
+    return ImageStore(data_root(global));
 }
 
 // Image id -> a container that uses it (running or stopped), from the state root.

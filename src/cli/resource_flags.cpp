@@ -13,7 +13,7 @@ void add(CLI::App& app, const char* names, std::optional<std::string>& into, con
 }  // namespace
 
 void add_resource_flags(CLI::App& app, resources::Flags& f) {
-    add(app, "-m,--memory", f.memory, "Memory limit (512m, 2g; the minimum is 6m)");
+    add(app, "-m,--memory", f.memory, "Memory limit (512m, 2g; the minimum is 6m; 0: no limit)");
     add(app, "--memory-swap", f.memory_swap,
         "Memory plus swap (default: twice --memory; -1: unlimited swap)");
     add(app, "--cpus", f.cpus, "CPUs the container may use (0.5 = half of one CPU)");

@@ -5,12 +5,15 @@
 #include <cstdio>
 
 #include "vessel/cli/command.hpp"
+#include "vessel/cli/mount_flags.hpp"
 #include "vessel/cli/resource_flags.hpp"
 #include "vessel/cli/security_flags.hpp"
 #include "vessel/core/run_request.hpp"
 #include "vessel/launch/monitor.hpp"
 #include "vessel/launch/run.hpp"
 #include "vessel/util/explain.hpp"
+#include "vessel/util/fs.hpp"
+#include "vessel/volumes/volume_store.hpp"
 
 namespace vessel::cli {
 namespace {
@@ -34,6 +37,7 @@ class RunCommand final : public Command {
         app->add_flag("--read-only", r_.read_only, "Mount the container's root read-only");
         app->add_option("--network", r_.network, "Network: none (an empty namespace) or host")
             ->capture_default_str();
+        mount_flags_.add_to(*app);
         add_resource_flags(*app, resource_flags_);
         security_.add_to(*app);
         app->add_flag("--explain", explain_,
@@ -59,17 +63,60 @@ class RunCommand final : public Command {
         if (explain_) explain::enable(STDERR_FILENO);
 
         // Everything that can be checked is checked before anything is created.
-        const RunPlan plan = plan_run(r_, resource_flags_, global.data_root);
         StateStore store = open_store(global);
-        if (plan.spec.detach) {
-            std::printf("%s\n", start_detached(store, plan.spec, plan.user).c_str());
-            return 0;
+        r_.mounts = mount_flags_.to_mounts(store);
+        RunPlan plan = plan_with_hints(data_root(global));
+        // Last of the checks, first of the changes: bind sources made, volumes created and
+        // filled (copy-up). A start that fails before the container exists removes the
+        // anonymous volumes made here (afterwards, the teardown does).
+        const volumes::VolumeStore volume_store(data_root(global));
+        // Copy-up reads the image's root: for an image of the store, its topmost layer only
+        // for now (spec.image lists the layers, topmost first, joined by ':').
+        const auto made = volumes::prepare(plan.spec.mounts, volume_store,
+                                           plan.spec.image.substr(0, plan.spec.image.find(':')));
+        try {
+            if (plan.spec.detach) {
+                std::printf("%s\n", start_detached(store, plan.spec, plan.user).c_str());
+                return 0;
+            }
+            return run_foreground(store, plan);
+        } catch (...) {
+            for (const auto& name : made) {
+                try {
+                    volume_store.remove(name);
+                } catch (const std::exception&) {
+                    // gone with the teardown already
+                }
+            }
+            throw;
         }
-        return run_foreground(store, plan);
     }
 
   private:
+    // An option that takes a value swallows the image when the value is forgotten (`run -e IMG
+    // true` makes IMG the variable and `true` the image): say so rather than only that `true`
+    // is no image.
+    RunPlan plan_with_hints(const std::string& data_root) const {
+        try {
+            return plan_run(r_, resource_flags_, data_root);
+        } catch (const Error& e) {
+            if (fs::exists(r_.image)) throw;  // the image was found: the error is about it
+            for (const auto* values : {&r_.env}) {
+                for (const auto& v : *values) {
+                    if (v.find('=') == std::string::npos && fs::exists(v) && !v.empty())
+                        throw Error(std::string(e.what()) + "; did -e take the image " + v +
+                                    " as its value? -e needs KEY=VALUE (or KEY)");
+                }
+            }
+            if (!r_.workdir.empty() && fs::exists(r_.workdir) && r_.workdir.find('/') != 0)
+                throw Error(std::string(e.what()) + "; did -w take the image " + r_.workdir +
+                            " as its value?");
+            throw;
+        }
+    }
+
     RunRequest r_;
+    MountFlags mount_flags_;
     resources::Flags resource_flags_;
     SecurityFlags security_;
     bool explain_ = false;

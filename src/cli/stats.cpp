@@ -29,7 +29,11 @@ class StatsCommand final : public Command {
         const StateStore store(global.root);
         // Named containers are resolved once, up front: a wrong name is an error at once.
         std::vector<std::string> ids;
-        for (const auto& reference : references_) ids.push_back(store.resolve(reference));
+        // `stats a a` (or a name and its id) shows the container once, as docker does.
+        for (const auto& reference : references_) {
+            std::string id = store.resolve(reference);
+            if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+        }
         const int64_t host_memory = stats::host_memory();
         const bool clear = ::isatty(STDOUT_FILENO) == 1 && !no_stream_;
 

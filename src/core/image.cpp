@@ -10,6 +10,9 @@
 namespace vessel {
 
 std::string validate_image_dir(const std::string& path) {
+    if (path.empty())
+        throw Error(
+            "no image given: IMAGE_DIR is an empty string (e.g. vessel run rootfs/busybox sh)");
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         if (errno == ENOENT) throw Error("image directory " + path + " does not exist");

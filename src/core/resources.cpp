@@ -183,6 +183,10 @@ Resources apply_flags(const Flags& f, Resources r, int machine_cpus) {
             throw Error(fmt::format(
                 "invalid --pids-limit \"{}\": use a whole number (0 or -1 for no limit)",
                 *f.pids_limit));
+        if (*limit < -1)
+            throw Error(fmt::format(
+                "invalid --pids-limit \"{}\": use a positive number, or 0 or -1 for no limit",
+                *f.pids_limit));
         r.pids_limit = *limit <= 0 ? -1 : *limit;
     }
     validate(r, machine_cpus);

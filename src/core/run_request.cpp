@@ -61,6 +61,10 @@ ContainerSpec build_spec(const RunRequest& r, const std::string& id, const std::
     spec.hostname = r.hostname.empty() ? id.substr(0, ids::kShortLength) : r.hostname;
     ids::check_hostname(spec.hostname);
 
+    if (!r.command.empty() && r.command[0].empty())
+        throw Error(
+            "the command is an empty string: give a program to run, or no command at "
+            "all for the image's default");
     // Docker's rule: ENTRYPOINT + CMD; a command given replaces CMD, --entrypoint replaces
     // ENTRYPOINT and drops the image's CMD with it.
     std::vector<std::string> entrypoint = image.entrypoint, cmd = image.cmd;
@@ -98,6 +102,8 @@ ContainerSpec build_spec(const RunRequest& r, const std::string& id, const std::
     spec.network = network_mode_from_string(r.network);
     spec.resources = r.resources;
     spec.security = r.security;
+    check_mount_targets(r.mounts);
+    spec.mounts = in_mount_order(r.mounts);
     finalize(spec.security);
     return spec;
 }

@@ -75,7 +75,8 @@ void to_json(nlohmann::json& j, const ContainerSpec& s) {
          {"detach", s.detach},
          {"network", to_string(s.network)},
          {"resources", s.resources},
-         {"security", s.security}};
+         {"security", s.security},
+         {"mounts", s.mounts}};
 }
 
 void from_json(const nlohmann::json& j, ContainerSpec& s) {
@@ -100,6 +101,7 @@ void from_json(const nlohmann::json& j, ContainerSpec& s) {
     s.network = network_mode_from_string(j.value("network", "none"));
     if (j.contains("resources")) j.at("resources").get_to(s.resources);
     if (j.contains("security")) j.at("security").get_to(s.security);
+    if (j.contains("mounts")) j.at("mounts").get_to(s.mounts);
 }
 
 }  // namespace vessel

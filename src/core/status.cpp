@@ -60,8 +60,13 @@ std::string status_text(const ContainerState& s, LiveStatus status, int64_t now_
 }
 
 std::string command_text(const std::vector<std::string>& args, size_t width) {
+    // docker's daemon/list.go: an argument (not the program) with a space in it is shown in
+    // single quotes, so `sh -c 'sleep 1'` reads back as typed.
     std::string joined;
-    for (const auto& a : args) joined += (joined.empty() ? "" : " ") + a;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const bool quote = i > 0 && args[i].find(' ') != std::string::npos;
+        joined += (i == 0 ? "" : " ") + (quote ? "'" + args[i] + "'" : args[i]);
+    }
     // docker's Ellipsis: at most `width` characters (not bytes: a cut never splits a UTF-8
     // sequence), the last one an ellipsis when something was cut.
     std::vector<size_t> starts;  // byte offset of each character

@@ -19,7 +19,7 @@ void enter_container(const ExecChildPlan& plan, KernelSteps& k) {
     // Inside now: let go of the namespace, cgroup and pid descriptors we joined with, and of
     // everything else of vessel's, before anything is resolved in the container
     // (inherited_fds.hpp, CVE-2024-21626).
-    k.close_inherited_fds();
+    k.close_inherited_fds({});
 }
 
 StartTail tail_of(const ExecChildPlan& plan) {

@@ -9,6 +9,7 @@
 #include "vessel/launch/handshake.hpp"
 #include "vessel/launch/run_child.hpp"
 #include "vessel/linux/cgroup_join.hpp"
+#include "vessel/linux/container_mounts.hpp"
 #include "vessel/linux/cpu_placement.hpp"
 #include "vessel/linux/device_cgroup.hpp"
 #include "vessel/linux/namespaces.hpp"
@@ -72,6 +73,10 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         // rest of the cgroups is made while the child builds its filesystem (below).
         c.owned.cgroup->create_clone_target();
 
+        // -v/--mount sources, copied here (in the host's mount namespace, so that shared and
+        // slave binds join the host's peer groups); the child keeps these fds, and only these,
+        // of ours until it has attached them (container_mounts.hpp).
+        auto mount_sources = container_mounts::open_sources(spec.mounts);
         auto [parent_end, child_end] = handshake::make_pair();
         const bool complete = c.owned.cgroup->complete_after_clone();
         auto child = namespaces::clone_child(namespaces::clone_flags(spec, complete),
@@ -86,7 +91,8 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
                        .layout = layers,
                        .cgroup = c.owned.cgroup.get(),
                        .cgroup_entry = entry,
-                       .confinement = &confine},
+                       .confinement = &confine,
+                       .mount_sources = &mount_sources},
                       std::move(child_end));
         }
         c.owned.init = std::move(child.pidfd);
@@ -94,9 +100,11 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         child_end.close();
 
         UniqueFd root;  // --userns=remap: maps written, the root made here, sent with kGo
-        if (spec.security.userns)
+        if (spec.security.userns) {
             root = userns::setup_from_parent(child.pid, *spec.security.userns, layers,
                                              confine.ulimits);
+            container_mounts::idmap(mount_sources, child.pid);
+        }
         parent_end.send_go(root.get());
         explain::step(Chapter::kHandshake, "sendmsg(handshake, kGo)", "1",
                       "the child builds its filesystem; we make its cgroups meanwhile");

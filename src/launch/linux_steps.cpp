@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "vessel/launch/kernel_steps.hpp"
+#include "vessel/linux/container_mounts.hpp"
 #include "vessel/linux/inherited_fds.hpp"
 #include "vessel/linux/kernel_fs.hpp"
 #include "vessel/linux/masked_paths.hpp"
@@ -31,8 +32,11 @@ void LinuxSteps::die_with_parent() {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
-void LinuxSteps::close_inherited_fds() {
-    inherited_fds::close_all_except({channel_.fd(), explain::fd()});
+void LinuxSteps::close_inherited_fds(const std::vector<int>& also_keep) {
+    std::vector<int> keep = also_keep;
+    keep.push_back(channel_.fd());
+    keep.push_back(explain::fd());
+    inherited_fds::close_all_except(keep);
 }
 
 void LinuxSteps::become_namespace_root() {
@@ -76,6 +80,12 @@ void LinuxSteps::mount_sys(int root) {
 void LinuxSteps::set_up_dev(int root, const std::vector<devices::DeviceNode>& nodes) {
     devices::setup_dev(root);
     devices::add_nodes(root, nodes);
+}
+
+void LinuxSteps::attach_mounts(int root, const std::vector<MountSpec>& mounts,
+                               std::vector<UniqueFd>& sources) {
+    container_mounts::attach(root, mounts, sources);
+    sources.clear();  // attached: the host's trees are closed before anything else is resolved
 }
 
 void LinuxSteps::mask_paths(int root) {

@@ -9,6 +9,7 @@
 #include "vessel/linux/privileges.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
+#include "vessel/util/process_title.hpp"
 
 namespace vessel::mini_init {
 namespace {
@@ -64,6 +65,7 @@ void become_init_and_fork(bool tty) {
         return;
     }
     explain::set_role("init");
+    process_title::set("vessel-init");  // not the host's command line (util/process_title.hpp)
     // init runs vessel's own binary: not dumpable, so nothing in the container can open
     // /proc/1/exe (vessel's file on the host), /proc/1/fd or /proc/1/mem (CVE-2019-5736).
     privileges::set_non_dumpable();

@@ -6,12 +6,22 @@
 #include "vessel/util/explain.hpp"
 
 namespace vessel {
+namespace {
+
+std::vector<int> fds_of(const std::vector<UniqueFd>* sources) {
+    std::vector<int> fds;
+    if (sources)
+        for (const auto& fd : *sources) fds.push_back(fd.get());
+    return fds;
+}
+
+}  // namespace
 
 void build_container(const ChildPlan& plan, KernelSteps& k) {
     const ContainerSpec& spec = *plan.spec;
     // First of all, let go of every descriptor of the parent's: a host directory left open here
     // would be a way out of the root we are about to build (inherited_fds.hpp).
-    k.close_inherited_fds();
+    k.close_inherited_fds(fds_of(plan.mount_sources));
     // If vessel dies from here on, the kernel SIGKILLs us (and, as our pid namespace's init,
     // everything in the container). Being PID 1 does not shield us: the signal comes from
     // outside the namespace.
@@ -30,7 +40,8 @@ void build_container(const ChildPlan& plan, KernelSteps& k) {
     k.mount_proc(root.get());
     k.mount_sys(root.get());
     k.set_up_dev(root.get(), plan.confinement->devices);
-    // (volumes and bind mounts go here: after /dev, before the masked paths)
+    // After /dev, before the masked paths: a volume cannot uncover a masked path.
+    if (plan.mount_sources) k.attach_mounts(root.get(), spec.mounts, *plan.mount_sources);
     if (!spec.security.privileged) k.mask_paths(root.get());
     if (spec.network == NetworkMode::kNone) k.bring_up_loopback();
 

@@ -11,6 +11,7 @@
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 #include "vessel/util/fs.hpp"
+#include "vessel/volumes/volume_store.hpp"
 
 namespace vessel::teardown {
 namespace {
@@ -81,6 +82,10 @@ void end(const StateStore& store, ContainerState& state, OwnedResources& owned, 
     }
     // 1. The state directory and the name.
     remove_or_record(store, state, how, exit_code);
+    // 5. Its anonymous volumes, with --rm or when it never started (docker keeps them for a
+    // plain `rm`, unless -v). Named volumes outlive every container.
+    if (state.spec.remove || how == Ending::kStartFailed)
+        volumes::remove_anonymous(store, state.spec);
     // 3. Last: until here, the janitor would have finished the job had we died.
     owned.janitor.dismiss();
 }

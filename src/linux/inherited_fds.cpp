@@ -34,10 +34,8 @@ void close_range_traced(unsigned first, unsigned last) {
 
 }  // namespace
 
-void close_all_except(std::initializer_list<int> keep_list) {
-    std::vector<int> keep;
-    for (int fd : keep_list)
-        if (fd > 2) keep.push_back(fd);
+void close_all_except(std::vector<int> keep) {
+    std::erase_if(keep, [](int fd) { return fd <= 2; });
     std::sort(keep.begin(), keep.end());
     keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
     // Close the gaps between the kept descriptors: [3, keep0-1], [keep0+1, keep1-1], ..., [last+1,

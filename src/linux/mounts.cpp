@@ -94,12 +94,10 @@ void mount(const char* source, const std::string& target, const char* fstype, un
 
 std::string describe_flags(unsigned long flags) {
     static constexpr std::pair<unsigned long, const char*> kNames[] = {
-        {MS_RDONLY, "MS_RDONLY"},     {MS_NOSUID, "MS_NOSUID"},
-        {MS_NODEV, "MS_NODEV"},       {MS_NOEXEC, "MS_NOEXEC"},
-        {MS_REMOUNT, "MS_REMOUNT"},   {MS_BIND, "MS_BIND"},
-        {MS_REC, "MS_REC"},           {MS_PRIVATE, "MS_PRIVATE"},
-        {MS_SLAVE, "MS_SLAVE"},       {MS_STRICTATIME, "MS_STRICTATIME"},
-        {MS_RELATIME, "MS_RELATIME"},
+        {MS_RDONLY, "MS_RDONLY"}, {MS_NOSUID, "MS_NOSUID"},           {MS_NODEV, "MS_NODEV"},
+        {MS_NOEXEC, "MS_NOEXEC"}, {MS_REMOUNT, "MS_REMOUNT"},         {MS_BIND, "MS_BIND"},
+        {MS_REC, "MS_REC"},       {MS_PRIVATE, "MS_PRIVATE"},         {MS_SLAVE, "MS_SLAVE"},
+        {MS_SHARED, "MS_SHARED"}, {MS_STRICTATIME, "MS_STRICTATIME"}, {MS_RELATIME, "MS_RELATIME"},
     };
     std::string out;
     for (auto [bit, name] : kNames) {

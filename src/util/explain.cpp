@@ -90,6 +90,8 @@ std::string_view chapter_path(Chapter chapter) {
             return "docs/state.md";
         case Chapter::kLifecycle:
             return "docs/lifecycle.md";
+        case Chapter::kMounts:
+            return "docs/mounts.md";
     }
     return "docs/README.md";
 }

@@ -26,16 +26,23 @@ kill_at_random() {
 # Removes what `ps -a` lists, then prints whatever vessel left of any container: entries of the
 # state root other than the seccomp cache and the (empty) name table, name links, cgroups,
 # mounts and processes (find_leftovers, helpers.bash).
+# rm -f of a container `ps -a` listed: a janitor may have removed it in between, which is its job;
+# any other failure is reported.
+rm_listed() {
+  local err
+  err=$(vessel rm -f "$1" 2>&1 >/dev/null) || [[ $err == *"no such container"* ]] || echo "rm -f $1: $err"
+}
+
 remove_listed_and_find_leftovers() {
   local id
-  for id in $(vessel ps -a -q --no-trunc); do vessel rm -f "$id" >/dev/null; done
+  for id in $(vessel ps -a -q --no-trunc); do rm_listed "$id"; done
   # The janitors of killed runs may still be finishing their teardown: give them a moment.
   for _ in $(seq 100); do
     [ -z "$(pgrep -f -- "--root $ROOT " | grep -vx "$$")" ] && break
     sleep 0.1
   done
   # A janitor that recorded an exit after our `ps -a` left a container that the next one shows.
-  for id in $(vessel ps -a -q --no-trunc); do vessel rm -f "$id" >/dev/null; done
+  for id in $(vessel ps -a -q --no-trunc); do rm_listed "$id"; done
   local entry
   for entry in "$ROOT"/* "$ROOT"/.[!.]*; do
     [ -e "$entry" ] || continue

@@ -369,7 +369,7 @@ load helpers
   [[ "$output" =~ 'invalid hostname "bad_host!"' ]]
   run vessel run
   [ "$status" -eq 125 ]
-  [[ "$output" =~ "IMAGE is required" ]]
+  [ "$output" = "vessel: error: 'vessel run' needs IMAGE (see 'vessel run --help')" ]
   [ -z "$(ls -A "$ROOT" | grep -v '^.names$')" ]
 }
 

@@ -23,7 +23,7 @@ class RecordingSteps final : public KernelSteps {
     UniqueFd await_go() override { return note("await_go"), UniqueFd(); }
     void await_ready() override { note("await_ready"); }
     void die_with_parent() override { note("die_with_parent"); }
-    void close_inherited_fds() override { note("close_inherited_fds"); }
+    void close_inherited_fds(const std::vector<int>&) override { note("close_inherited_fds"); }
     void become_namespace_root() override { note("become_namespace_root"); }
     void unshare_network() override { note("unshare_network"); }
     void set_umask(mode_t) override { note("set_umask"); }
@@ -35,6 +35,9 @@ class RecordingSteps final : public KernelSteps {
     void mount_proc(int) override { note("mount_proc"); }
     void mount_sys(int) override { note("mount_sys"); }
     void set_up_dev(int, const std::vector<devices::DeviceNode>&) override { note("set_up_dev"); }
+    void attach_mounts(int, const std::vector<MountSpec>&, std::vector<UniqueFd>&) override {
+        note("attach_mounts");
+    }
     void mask_paths(int) override { note("mask_paths"); }
     void bring_up_loopback() override { note("bring_up_loopback"); }
     void join_v1_cgroups(const cgroups::Cgroup&) override { note("join_v1_cgroups"); }
@@ -147,6 +150,18 @@ TEST(LaunchOrder, NothingIsBuiltBeforeKGoAndNothingJoinedBeforeKReady) {
     // The cgroup namespace is rooted where we sit: after the move, before its view is mounted.
     EXPECT_LT(k.at("join_v1_cgroups"), k.at("unshare_cgroup_namespace"));
     EXPECT_LT(k.at("unshare_cgroup_namespace"), k.at("mount_cgroups"));
+}
+
+TEST(LaunchOrder, VolumesAreMountedAfterDevAndBeforeTheMaskedPaths) {
+    RunFixture f;
+    std::vector<UniqueFd> sources(1);
+    ChildPlan plan = f.plan(CgroupEntry::kJoinsItself);
+    plan.mount_sources = &sources;
+    RecordingSteps k;
+    build_container(plan, k);
+    // A volume mounted over /proc/kcore's parent could otherwise uncover what is masked.
+    EXPECT_LT(k.at("set_up_dev"), k.at("attach_mounts"));
+    EXPECT_LT(k.at("attach_mounts"), k.at("mask_paths"));
 }
 
 TEST(LaunchOrder, TheHostsRootGoesBeforeTheCommandIsLookedUpAndSeccompIsLast) {

@@ -122,6 +122,11 @@ TEST(Resources, SharesCpusetAndPids) {
     f.cpuset_cpus.reset();
     f.pids_limit = "0";
     EXPECT_EQ(run_with(f).pids_limit, -1);  // no limit
+    f.pids_limit = "-1";
+    EXPECT_EQ(run_with(f).pids_limit, -1);
+    f.pids_limit = "-5";  // help says 0 or -1: anything below is a typo, not "no limit"
+    EXPECT_NE(error_of([&] { run_with(f); }).find("use a positive number, or 0 or -1"),
+              std::string::npos);
     f.pids_limit = "lots";
     EXPECT_NE(error_of([&] { run_with(f); }).find("invalid --pids-limit"), std::string::npos);
     EXPECT_EQ(Resources{}.pids_limit, 4096);  // the default that stops fork bombs

@@ -53,7 +53,9 @@ TEST(Status, DockerTexts) {
 TEST(Status, CommandIsQuotedAndCutLikeDocker) {
     EXPECT_EQ(command_text({"sleep", "1000"}, 20), "\"sleep 1000\"");
     EXPECT_EQ(command_text({"sh", "-c", "while true; do echo hi; done"}, 20),
-              "\"sh -c while true; d\u2026\"");
+              "\"sh -c 'while true; \u2026\"");
+    // An argument with a space keeps its quotes, as docker's daemon shows it.
+    EXPECT_EQ(command_text({"sh", "-c", "sleep 1"}, 0), "\"sh -c 'sleep 1'\"");
     EXPECT_EQ(command_text({std::string(20, 'x')}, 20), "\"" + std::string(20, 'x') + "\"");
     // Characters, not bytes: é is two bytes and is never split.
     EXPECT_EQ(command_text({"\u00e9\u00e9\u00e9\u00e9"}, 3), "\"\u00e9\u00e9\u2026\"");

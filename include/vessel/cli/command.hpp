@@ -15,9 +15,9 @@
 namespace vessel::cli {
 
 struct GlobalOptions {
-    std::string root = kDefaultStateRoot;       // --root: where containers' state lives
-    std::string log_level = "warn";             // --log-level
-    std::string data_root = "/var/lib/vessel";  // --data-root: the image store (docs/images.md)
+    std::string root = kDefaultStateRoot;  // --root: where containers' state lives
+    std::string log_level = "warn";        // --log-level
+    std::string data_root;                 // --data-root: images, volumes; "" = default
 };
 
 class Command {
@@ -53,9 +53,15 @@ std::unique_ptr<Command> make_save(CLI::App& app);
 std::unique_ptr<Command> make_images(CLI::App& app);
 std::unique_ptr<Command> make_rmi(CLI::App& app);
 std::unique_ptr<Command> make_image(CLI::App& app);
+std::unique_ptr<Command> make_volume(CLI::App& app);  // volume.cpp (docs/mounts.md)
+std::unique_ptr<Command> make_cp(CLI::App& app);      // cp.cpp (docs/cp.md)
+std::unique_ptr<Command> make_info(CLI::App& app);    // info.cpp
 
 // The commands, in the order `vessel --help` lists them.
 std::vector<std::unique_ptr<Command>> make_all(CLI::App& app);
+
+// --data-root made absolute, or the default /var/lib/vessel.
+std::string data_root(const GlobalOptions& global);
 
 // Throws Error (125) unless we are root: namespaces, mounts and cgroups need it.
 void require_root();

@@ -30,6 +30,7 @@ struct RunRequest {
     bool tty = false, interactive = false, remove = false, init = false, read_only = false,
          detach = false;
     Resources resources;
+    std::vector<MountSpec> mounts;  // -v, --mount, --tmpfs, --volumes-from (cli/mount_flags.cpp)
     Security security;  // from --cap-add, --security-opt, --ulimit... (cli/security_flags.cpp)
 };
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vessel/core/mount_spec.hpp"
 #include "vessel/core/security.hpp"
 
 namespace vessel {
@@ -53,7 +54,8 @@ struct ContainerSpec {
     bool detach = false;       // -d
     NetworkMode network = NetworkMode::kNone;
     Resources resources;
-    Security security;  // capabilities, seccomp, no_new_privs, rlimits, devices, userns
+    Security security;              // capabilities, seccomp, no_new_privs, rlimits, devices, userns
+    std::vector<MountSpec> mounts;  // -v, --mount, --tmpfs (docs/mounts.md), in mount order
 
     std::string short_id() const { return id.substr(0, 12); }
 };

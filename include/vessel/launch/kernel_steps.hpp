@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "vessel/core/mount_spec.hpp"
 #include "vessel/core/spec.hpp"
 #include "vessel/launch/confinement.hpp"
 #include "vessel/launch/handshake.hpp"
@@ -33,9 +34,9 @@ class KernelSteps {
     virtual void await_ready() = 0;
     // PR_SET_PDEATHSIG: the kernel kills us when vessel dies.
     virtual void die_with_parent() = 0;
-    // Every fd above 2 but the handshake's and the trace's closed (inherited_fds.hpp,
-    // CVE-2024-21626): before anything is resolved in the container.
-    virtual void close_inherited_fds() = 0;
+    // Every fd above 2 but the handshake's, the trace's and `also_keep` closed
+    // (inherited_fds.hpp, CVE-2024-21626): before anything is resolved in the container.
+    virtual void close_inherited_fds(const std::vector<int>& also_keep) = 0;
 
     // run's child: namespaces and the root filesystem (run_child.hpp).
     virtual void become_namespace_root() = 0;  // setuid/setgid 0 in a new user namespace
@@ -48,6 +49,9 @@ class KernelSteps {
     virtual void mount_proc(int root) = 0;
     virtual void mount_sys(int root) = 0;
     virtual void set_up_dev(int root, const std::vector<devices::DeviceNode>& nodes) = 0;
+    // -v, --mount, --tmpfs (container_mounts.hpp); closes the sources once attached.
+    virtual void attach_mounts(int root, const std::vector<MountSpec>& mounts,
+                               std::vector<UniqueFd>& sources) = 0;
     virtual void mask_paths(int root) = 0;
     virtual void bring_up_loopback() = 0;
     virtual void join_v1_cgroups(const cgroups::Cgroup& cgroup) = 0;
@@ -80,7 +84,7 @@ class LinuxSteps final : public KernelSteps {
     UniqueFd await_go() override;
     void await_ready() override;
     void die_with_parent() override;
-    void close_inherited_fds() override;
+    void close_inherited_fds(const std::vector<int>& also_keep) override;
     void become_namespace_root() override;
     void unshare_network() override;
     void set_umask(mode_t mask) override;
@@ -90,6 +94,8 @@ class LinuxSteps final : public KernelSteps {
     void mount_proc(int root) override;
     void mount_sys(int root) override;
     void set_up_dev(int root, const std::vector<devices::DeviceNode>& nodes) override;
+    void attach_mounts(int root, const std::vector<MountSpec>& mounts,
+                       std::vector<UniqueFd>& sources) override;
     void mask_paths(int root) override;
     void bring_up_loopback() override;
     void join_v1_cgroups(const cgroups::Cgroup& cgroup) override;

@@ -4,7 +4,7 @@
 //
 //   await_go -> [become root of the user namespace] -> [network namespace] -> hostname
 //   -> mounts private -> overlay -> /proc -> /sys -> /dev -> device nodes
-//   -> masked and read-only paths -> lo up
+//   -> -v/--mount/--tmpfs mounts -> masked and read-only paths -> lo up
 //   -> await_ready -> [join the v1 cgroups] -> [cgroup namespace] -> its cgroups, read-only
 //   -> pivot_root -> [root read-only] -> start_process (process_start.hpp)
 //
@@ -21,6 +21,9 @@
 #include "vessel/launch/process_start.hpp"
 #include "vessel/linux/cgroups.hpp"
 #include "vessel/linux/rootfs.hpp"
+#include "vessel/util/unique_fd.hpp"
+
+#include <vector>
 
 namespace vessel {
 
@@ -30,6 +33,9 @@ struct ChildPlan {
     const cgroups::Cgroup* cgroup = nullptr;              // to join (v1) and to show read-only
     CgroupEntry cgroup_entry = CgroupEntry::kBornInside;  // cgroup_entry.hpp
     const confinement::Plan* confinement = nullptr;       // prepared by the parent (security.md)
+    // -v/--mount sources: detached copies the parent took before clone3, index-aligned with
+    // spec->mounts (container_mounts.hpp). The only fds of the parent's the child keeps.
+    std::vector<UniqueFd>* mount_sources = nullptr;
 };
 
 // The recipe up to the tail, step by step through `kernel` (kernel_steps.hpp).

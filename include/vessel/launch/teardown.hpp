@@ -28,7 +28,9 @@ namespace vessel::teardown {
 //   2. the cgroup directories, one per hierarchy (state.json "cgroup")
 //   3. the janitor, which ends the container should its owner die
 //   4. PID 1, and with it everything in the container
-//   (next: 5. network: veth pair, IP lease, nft rules; 6. volume mounts)
+//   5. anonymous volumes (-v CTR_PATH), named in the spec's mounts: with --rm, or when the start
+//      failed (the mounts themselves end with the mount namespace)
+//   (next: 6. network: veth pair, IP lease, nft rules)
 //   The image lease needs no step of its own: it is the spec's image_id in state.json (rmi
 //   refuses an image while a container's state names it), so it ends with 1.
 struct OwnedResources {

@@ -12,11 +12,12 @@
 #pragma once
 
 #include <initializer_list>
+#include <vector>
 
 namespace vessel::inherited_fds {
 
 // Closes every descriptor above 2 except those in `keep` (-1 entries are ignored). Traced.
-void close_all_except(std::initializer_list<int> keep);
+void close_all_except(std::vector<int> keep);
 
 // Throws Error when one of `fds` (-1 entries ignored) is a directory. For what a process keeps
 // into the container: `vessel run -i IMG < /` would hand the host's `/` to the container as its

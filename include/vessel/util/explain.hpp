@@ -34,6 +34,7 @@ enum class Chapter {
     kMaskedPaths,     // docs/masked-paths-and-devices.md: masked paths, the device cgroup
     kUserNamespaces,  // docs/user-namespaces.md: --userns=remap
     kLifecycle,       // docs/lifecycle.md: the monitor, exec's setns, stop/kill/rm
+    kMounts,          // docs/mounts.md: -v, --mount, --tmpfs, volumes
 };
 
 std::string_view chapter_path(Chapter chapter);
