@@ -12,9 +12,12 @@ source scripts/lib/apt.sh
 # terminal; python3's pty module gives the window-resize tests a terminal they can resize;
 # iproute2 for the network tests; qemu boots the cgroup v2 VM (tests/vm/run.sh), and
 # binutils' objcopy slims the vessel binary it carries; clang and its libFuzzer runtime for the
-# fuzz target; clang-format checks the layout of every source file.
+# fuzz target; clang-format checks the layout of every source file; for the image tests
+# (tests/integration/images*.bats) skopeo pushes and converts test images, docker-registry is
+# the loopback registry, htpasswd (apache2-utils) its bcrypt users, openssl its certificate,
+# curl waits for it.
 apt_install bats jq util-linux python3 iproute2 procps qemu-system-x86 binutils clang libclang-rt-14-dev \
-  clang-format ||
+  clang-format skopeo docker-registry apache2-utils openssl curl ||
   { echo "test: cannot install test packages"; exit 1; }
 
 declare -A result
@@ -47,32 +50,25 @@ asan() {
 step "unit tests under ASan/UBSan" asan
 # cgroup v2 for real: this machine is hybrid, so the v2 backend's limit tests run in a VM.
 step "cgroup v2 VM (tests/vm)" tests/vm/run.sh
-# The seccomp profile parser under libFuzzer (clang, ASan/UBSan), briefly: FUZZ_SECONDS=20.
-fuzz() {
+# The parsers of untrusted input under libFuzzer (clang, ASan/UBSan), briefly: FUZZ_SECONDS=20
+# for the seccomp profile parser, 15 each for the image documents and the layer unpacker.
+fuzz_target() {  # fuzz_target TARGET SECONDS MAX_LEN SEED_FILES...
+  local target=$1 seconds=$2 max_len=$3; shift 3
   cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DVESSEL_FUZZ=ON -DVESSEL_TESTS=OFF >/dev/null &&
-    cmake --build build-fuzz -j"$(nproc)" --target seccomp_profile_fuzz &&
-    rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus &&
-    cp profiles/*.json tests/fuzz/seeds/*.json build-fuzz/corpus/ &&
-    build-fuzz/seccomp_profile_fuzz -max_total_time="${FUZZ_SECONDS:-20}" -max_len=16384 -timeout=10 \
-      build-fuzz/corpus >build-fuzz/fuzz.log 2>&1
+    cmake --build build-fuzz -j"$(nproc)" --target "$target" &&
+    rm -rf "build-fuzz/corpus-$target" && mkdir -p "build-fuzz/corpus-$target" &&
+    cp "$@" "build-fuzz/corpus-$target/" &&
+    "build-fuzz/$target" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \
+      "build-fuzz/corpus-$target" >"build-fuzz/$target.log" 2>&1
   local rc=$?
-  tail -3 build-fuzz/fuzz.log
+  tail -3 "build-fuzz/$target.log"
   return $rc
 }
-step "fuzz: seccomp profile parser" fuzz
-# The config.json parser (src/core/oci_config.cpp) the same way, seeded with runc's specs.
-fuzz_oci() {
-  cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DVESSEL_FUZZ=ON -DVESSEL_TESTS=OFF >/dev/null &&
-    cmake --build build-fuzz -j"$(nproc)" --target oci_config_fuzz &&
-    rm -rf build-fuzz/oci-corpus && mkdir -p build-fuzz/oci-corpus &&
-    cp tests/fuzz/oci-seeds/*.json build-fuzz/oci-corpus/ &&
-    build-fuzz/oci_config_fuzz -max_total_time="${FUZZ_SECONDS:-20}" -max_len=16384 -timeout=10 \
-      build-fuzz/oci-corpus >build-fuzz/oci-fuzz.log 2>&1
-  local rc=$?
-  tail -3 build-fuzz/oci-fuzz.log
-  return $rc
-}
-step "fuzz: config.json parser" fuzz_oci
+step "fuzz: seccomp profile parser" fuzz_target seccomp_profile_fuzz "${FUZZ_SECONDS:-20}" 16384 \
+  profiles/*.json tests/fuzz/seeds/*.json
+step "fuzz: image documents" fuzz_target image_documents_fuzz 15 16384 tests/fuzz/seeds-image/*
+step "fuzz: layer unpacker" fuzz_target image_unpack_fuzz 15 65536 tests/fuzz/seeds-layer/*
+step "fuzz: config.json parser" fuzz_target oci_config_fuzz 15 16384 tests/fuzz/oci-seeds/*.json
 
 echo
 echo "=== summary ($(( $(date +%s) - start )) s)"

@@ -24,6 +24,13 @@ std::vector<std::unique_ptr<Command>> make_all(CLI::App& app) {
     commands.push_back(make_inspect(app));
     commands.push_back(make_stats(app));
     commands.push_back(make_update(app));
+    commands.push_back(make_pull(app));
+    commands.push_back(make_login(app));
+    commands.push_back(make_load(app));
+    commands.push_back(make_save(app));
+    commands.push_back(make_images(app));
+    commands.push_back(make_rmi(app));
+    commands.push_back(make_image(app));
     commands.push_back(make_cp(app));
     commands.push_back(make_volume(app));
     commands.push_back(make_info(app));

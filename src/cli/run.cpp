@@ -1,4 +1,5 @@
-// vessel run [OPTIONS] IMAGE_DIR [COMMAND [ARG...]]
+// vessel run [OPTIONS] IMAGE [COMMAND [ARG...]]: IMAGE is an image of the store (`busybox`) or
+// an unpacked directory (anything with a '/' or starting with '.').
 #include <unistd.h>
 
 #include <cstdio>
@@ -41,7 +42,14 @@ class RunCommand final : public Command {
         security_.add_to(*app);
         app->add_flag("--explain", explain_,
                       "Trace every kernel step on stderr, with its docs chapter");
-        app->add_option("IMAGE_DIR", r_.image, "Unpacked image directory, e.g. rootfs/busybox")
+        app->add_option("--entrypoint", r_.entrypoint,
+                        "Overwrite the image's ENTRYPOINT (\"\" clears it)");
+        app->add_option("--pull", pull_, "Pull the image: missing or never (no registry yet)")
+            ->check(CLI::IsMember({"missing", "never"}))
+            ->capture_default_str();
+        app->add_option("IMAGE", r_.image,
+                        "An image of the store (busybox) or an unpacked directory "
+                        "(rootfs/busybox)")
             ->required();
     }
 
@@ -55,15 +63,17 @@ class RunCommand final : public Command {
         if (explain_) explain::enable(STDERR_FILENO);
 
         // Everything that can be checked is checked before anything is created.
-        image_dir_or_hint();
         StateStore store = open_store(global);
         r_.mounts = mount_flags_.to_mounts(store);
-        RunPlan plan = plan_run(r_, resource_flags_);
+        RunPlan plan = plan_with_hints(data_root(global));
         // Last of the checks, first of the changes: bind sources made, volumes created and
         // filled (copy-up). A start that fails before the container exists removes the
         // anonymous volumes made here (afterwards, the teardown does).
         const volumes::VolumeStore volume_store(data_root(global));
-        const auto made = volumes::prepare(plan.spec.mounts, volume_store, plan.spec.image);
+        // Copy-up reads the image's root: for an image of the store, its topmost layer only
+        // for now (spec.image lists the layers, topmost first, joined by ':').
+        const auto made = volumes::prepare(plan.spec.mounts, volume_store,
+                                           plan.spec.image.substr(0, plan.spec.image.find(':')));
         try {
             if (plan.spec.detach) {
                 std::printf("%s\n", start_detached(store, plan.spec, plan.user).c_str());
@@ -85,11 +95,12 @@ class RunCommand final : public Command {
   private:
     // An option that takes a value swallows the image when the value is forgotten (`run -e IMG
     // true` makes IMG the variable and `true` the image): say so rather than only that `true`
-    // is no image directory.
-    std::string image_dir_or_hint() const {
+    // is no image.
+    RunPlan plan_with_hints(const std::string& data_root) const {
         try {
-            return validate_image_dir(r_.image);
+            return plan_run(r_, resource_flags_, data_root);
         } catch (const Error& e) {
+            if (fs::exists(r_.image)) throw;  // the image was found: the error is about it
             for (const auto* values : {&r_.env}) {
                 for (const auto& v : *values) {
                     if (v.find('=') == std::string::npos && fs::exists(v) && !v.empty())
@@ -109,6 +120,7 @@ class RunCommand final : public Command {
     resources::Flags resource_flags_;
     SecurityFlags security_;
     bool explain_ = false;
+    std::string pull_ = "missing";
 };
 
 }  // namespace

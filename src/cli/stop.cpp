@@ -1,5 +1,6 @@
 // vessel stop [-t SECONDS] [-s SIGNAL] CONTAINER...
 #include <cstdio>
+#include <map>
 
 #include "vessel/cli/command.hpp"
 #include "vessel/running/control.hpp"
@@ -39,7 +40,29 @@ class StopCommand final : public Command {
                 status = exit_code::kRuntimeError;
             }
         }
-        auto errors = control::stop(store, ids, sig, std::chrono::seconds(seconds_));
+        // Without -s, each container's own StopSignal (from its image's config, as docker does),
+        // else SIGTERM: the containers are stopped together per signal.
+        std::vector<std::string> errors(ids.size());
+        std::map<int, std::vector<size_t>> by_signal;
+        for (size_t i = 0; i < ids.size(); ++i) {
+            int own = sig;
+            if (app->count("--signal") == 0) {
+                try {
+                    const std::string image_signal = store.load(ids[i]).spec.stop_signal;
+                    if (!image_signal.empty()) own = parse_signal_option(image_signal);
+                } catch (const Error&) {
+                    // unreadable state: control::stop reports it below
+                }
+            }
+            by_signal[own].push_back(i);
+        }
+        for (const auto& [group_signal, indexes] : by_signal) {
+            std::vector<std::string> group;
+            for (size_t i : indexes) group.push_back(ids[i]);
+            auto group_errors =
+                control::stop(store, group, group_signal, std::chrono::seconds(seconds_));
+            for (size_t k = 0; k < indexes.size(); ++k) errors[indexes[k]] = group_errors[k];
+        }
         for (size_t i = 0; i < ids.size(); ++i) {
             if (errors[i].empty()) {
                 std::printf("%s\n", shown[i].c_str());

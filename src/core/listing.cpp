@@ -35,7 +35,7 @@ Row make_row(const ContainerState& s, LiveStatus status, int64_t now_ns, bool no
     Row row;
     row.id = no_trunc ? s.spec.id : s.spec.id.substr(0, ids::kShortLength);
     row.name = s.spec.name;
-    row.image = image_text(s.spec.image, no_trunc);
+    row.image = !s.spec.image_ref.empty() ? s.spec.image_ref : image_text(s.spec.image, no_trunc);
     row.command = command_text(s.spec.args, no_trunc ? 0 : kCommandWidth);
     row.created = ago_text(s.created_ns, now_ns);
     row.status = status_text(s, status, now_ns);
@@ -70,7 +70,7 @@ nlohmann::json to_json(const ContainerState& s, LiveStatus status, int64_t now_n
     nlohmann::json j = {
         {"ID", row.id},
         {"Names", s.spec.name},
-        {"Image", s.spec.image},
+        {"Image", !s.spec.image_ref.empty() ? s.spec.image_ref : s.spec.image},
         {"Command", command_text(s.spec.args, no_trunc ? 0 : kCommandWidth)},
         {"CreatedAt", s.created_ns ? nlohmann::json(clock::to_rfc3339(s.created_ns)) : nullptr},
         {"RunningFor", row.created},

@@ -65,7 +65,17 @@ ContainerSpec build_spec(const RunRequest& r, const std::string& id, const std::
         throw Error(
             "the command is an empty string: give a program to run, or no command at "
             "all for the image's default");
-    spec.args = r.command.empty() ? image.cmd : r.command;
+    // Docker's rule: ENTRYPOINT + CMD; a command given replaces CMD, --entrypoint replaces
+    // ENTRYPOINT and drops the image's CMD with it.
+    std::vector<std::string> entrypoint = image.entrypoint, cmd = image.cmd;
+    if (r.entrypoint) {
+        entrypoint.clear();
+        if (!r.entrypoint->empty()) entrypoint.push_back(*r.entrypoint);
+        cmd.clear();
+    }
+    if (!r.command.empty()) cmd = r.command;
+    spec.args = entrypoint;
+    spec.args.insert(spec.args.end(), cmd.begin(), cmd.end());
     if (spec.args.empty() || spec.args[0].empty())
         throw Error("no command given, and image " + image_dir +
                     " has no default command (cmd in " + image_dir + ".json)");
@@ -82,7 +92,7 @@ ContainerSpec build_spec(const RunRequest& r, const std::string& id, const std::
     apply_env_options(spec.env, r.env, lookup);
     if (!has_key(spec.env, "HOME")) spec.env.push_back("HOME=" + user.home);
 
-    spec.user = r.user;
+    spec.user = r.user.empty() ? image.user : r.user;
     spec.tty = r.tty;
     spec.interactive = r.interactive;
     spec.remove = r.remove;

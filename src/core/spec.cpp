@@ -124,6 +124,10 @@ void to_json(nlohmann::json& j, const ContainerSpec& s) {
     j = {{"id", s.id},
          {"name", s.name},
          {"image", s.image},
+         {"image_ref", s.image_ref},
+         {"image_id", s.image_id},
+         {"stop_signal", s.stop_signal},
+         {"exposed_ports", s.exposed_ports},
          {"args", s.args},
          {"env", s.env},
          {"workdir", s.workdir},
@@ -156,6 +160,10 @@ void from_json(const nlohmann::json& j, ContainerSpec& s) {
     j.at("id").get_to(s.id);
     j.at("name").get_to(s.name);
     j.at("image").get_to(s.image);
+    s.image_ref = j.value("image_ref", "");
+    s.image_id = j.value("image_id", "");
+    s.stop_signal = j.value("stop_signal", "");
+    s.exposed_ports = j.value("exposed_ports", std::vector<std::string>{});
     j.at("args").get_to(s.args);
     j.at("env").get_to(s.env);
     s.workdir = j.value("workdir", "/");

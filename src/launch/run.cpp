@@ -4,6 +4,8 @@
 
 #include "vessel/core/ids.hpp"
 #include "vessel/core/image.hpp"
+#include "vessel/image/reference.hpp"
+#include "vessel/image/run_image.hpp"
 #include "vessel/launch/foreground.hpp"
 #include "vessel/launch/launcher.hpp"
 #include "vessel/launch/teardown.hpp"
@@ -29,14 +31,41 @@ void warn_out_of_memory(const Resources& r) {
 
 }  // namespace
 
-RunPlan plan_run(const RunRequest& request, const resources::Flags& resource_flags) {
-    const std::string image_dir = validate_image_dir(request.image);
-    const ImageConfig image = load_image_config(image_dir);
+RunPlan plan_run(const RunRequest& request, const resources::Flags& resource_flags,
+                 const std::string& data_root) {
+    // IMAGE is an image of the store (`busybox`: its layers become the overlay's lowerdirs,
+    // topmost first, joined by ':') or an unpacked directory (anything with a '/' or a leading
+    // '.'), docs/images.md.
+    std::string image_dir, users_root;
+    ImageConfig image;
+    image::RunnableImage stored;
+    const bool from_store = image::looks_like_image_reference(request.image);
+    if (from_store) {
+        stored = image::resolve_for_run(image::ImageStore(data_root), request.image);
+        if (request.security.userns && stored.lower.find(':') != std::string::npos)
+            throw Error("--userns-remap takes an image of one layer or a directory for now; " +
+                        request.image + " has several layers");
+        image_dir = stored.lower;
+        image = stored.config;
+        users_root = stored.users_root;
+    } else {
+        image_dir = validate_image_dir(request.image);
+        image = load_image_config(image_dir);
+        users_root = image_dir;
+    }
     RunRequest r = request;
     r.resources = resources::apply_flags(resource_flags, r.resources, resources::online_cpus());
     RunPlan plan;
-    plan.user = users::resolve_in_root(fs::open_dir(image_dir).get(), r.user);
+    plan.user = users::resolve_in_root(fs::open_dir(users_root).get(),
+                                       r.user.empty() ? image.user : r.user);
     plan.spec = build_spec(r, ids::new_container_id(), image_dir, image, plan.user, process_env());
+    if (from_store) {
+        // The image lease: rmi refuses an image while a state.json names it (docs/images.md).
+        plan.spec.image_ref = stored.ref;
+        plan.spec.image_id = stored.id;
+        plan.spec.stop_signal = stored.stop_signal;
+        plan.spec.exposed_ports = stored.exposed_ports;
+    }
     return plan;
 }
 

@@ -48,7 +48,11 @@ UniqueFd open_path(const std::string& dir) {
 
 std::array<std::pair<const char*, std::string>, 3> OverlayDirs::fields() const {
     auto by_fd = [](const UniqueFd& fd) { return fmt::format("/proc/self/fd/{}", fd.get()); };
-    return {{{"lowerdir", by_fd(lower)}, {"upperdir", by_fd(upper)}, {"workdir", by_fd(work)}}};
+    // Several lower layers: "/proc/self/fd/5:/proc/self/fd/6", ~18 bytes each, so even an image
+    // of a hundred layers stays far below the one-page limit of mount(2)'s options.
+    std::string lowers;
+    for (const auto& fd : lower) lowers += (lowers.empty() ? "" : ":") + by_fd(fd);
+    return {{{"lowerdir", lowers}, {"upperdir", by_fd(upper)}, {"workdir", by_fd(work)}}};
 }
 
 std::string OverlayDirs::options() const {
@@ -59,7 +63,17 @@ std::string OverlayDirs::options() const {
 }
 
 OverlayDirs open_overlay_dirs(const std::string& lower, const Layout& layout) {
-    return {open_path(lower), open_path(layout.upper), open_path(layout.work)};
+    OverlayDirs dirs;
+    size_t pos = 0;
+    for (;;) {
+        const size_t colon = lower.find(':', pos);
+        dirs.lower.push_back(open_path(lower.substr(pos, colon - pos)));
+        if (colon == std::string::npos) break;
+        pos = colon + 1;
+    }
+    dirs.upper = open_path(layout.upper);
+    dirs.work = open_path(layout.work);
+    return dirs;
 }
 
 UniqueFd mount_overlay(const Layout& layout) {

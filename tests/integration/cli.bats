@@ -28,9 +28,9 @@ cgroup_claimed() {
 }
 
 @test "an unknown command is named, and the commands listed, exit 125" {
-  run vessel images
+  run vessel frobnicate
   [ "$status" -eq 125 ]
-  [ "${lines[0]}" = "vessel: error: 'images' is not a vessel command" ]
+  [ "${lines[0]}" = "vessel: error: 'frobnicate' is not a vessel command" ]
   [[ "$output" == *"  exec "* ]]
 }
 

@@ -369,7 +369,7 @@ load helpers
   [[ "$output" =~ 'invalid hostname "bad_host!"' ]]
   run vessel run
   [ "$status" -eq 125 ]
-  [ "$output" = "vessel: error: 'vessel run' needs IMAGE_DIR (see 'vessel run --help')" ]
+  [ "$output" = "vessel: error: 'vessel run' needs IMAGE (see 'vessel run --help')" ]
   [ -z "$(ls -A "$ROOT" | grep -v '^.names$')" ]
 }
 

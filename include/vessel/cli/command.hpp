@@ -17,7 +17,7 @@ namespace vessel::cli {
 struct GlobalOptions {
     std::string root = kDefaultStateRoot;  // --root: where containers' state lives
     std::string log_level = "warn";        // --log-level
-    std::string data_root;                 // --data-root: volumes (docs/mounts.md); "" = default
+    std::string data_root;                 // --data-root: images, volumes; "" = default
 };
 
 class Command {
@@ -45,6 +45,14 @@ std::unique_ptr<Command> make_rm(CLI::App& app);
 std::unique_ptr<Command> make_inspect(CLI::App& app);
 std::unique_ptr<Command> make_stats(CLI::App& app);   // stats.cpp (docs/cgroups.md)
 std::unique_ptr<Command> make_update(CLI::App& app);  // update.cpp (docs/cgroups.md)
+// images.cpp (docs/images.md): load, save, images, rmi, image inspect|prune
+std::unique_ptr<Command> make_load(CLI::App& app);
+std::unique_ptr<Command> make_pull(CLI::App& app);
+std::unique_ptr<Command> make_login(CLI::App& app);
+std::unique_ptr<Command> make_save(CLI::App& app);
+std::unique_ptr<Command> make_images(CLI::App& app);
+std::unique_ptr<Command> make_rmi(CLI::App& app);
+std::unique_ptr<Command> make_image(CLI::App& app);
 std::unique_ptr<Command> make_volume(CLI::App& app);  // volume.cpp (docs/mounts.md)
 std::unique_ptr<Command> make_cp(CLI::App& app);      // cp.cpp (docs/cp.md)
 std::unique_ptr<Command> make_info(CLI::App& app);    // info.cpp

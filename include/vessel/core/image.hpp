@@ -9,9 +9,11 @@
 namespace vessel {
 
 struct ImageConfig {
-    std::vector<std::string> cmd;  // default command when `vessel run` is given none
-    std::vector<std::string> env;  // KEY=VALUE defaults, overridden by -e
-    std::string workdir;           // default working directory, "" for "/"
+    std::vector<std::string> entrypoint;  // images from the store: prepended to the command
+    std::vector<std::string> cmd;         // default command when `vessel run` is given none
+    std::vector<std::string> env;         // KEY=VALUE defaults, overridden by -e
+    std::string workdir;                  // default working directory, "" for "/"
+    std::string user;                     // default user (the image's User), "" for root
 };
 
 // Checks that `path` is a usable image directory and returns its absolute path. Throws Error

@@ -18,8 +18,9 @@ inline constexpr const char* kDefaultPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 struct RunRequest {
-    std::string image;                 // as typed; validated by validate_image_dir
-    std::vector<std::string> command;  // empty: the image's default
+    std::string image;                      // as typed; validated by validate_image_dir
+    std::vector<std::string> command;       // empty: the image's default
+    std::optional<std::string> entrypoint;  // --entrypoint: replaces the image's ("" clears it)
     std::string name;
     std::string hostname;
     std::vector<std::string> env;  // -e KEY=VALUE, or -e KEY to copy vessel's own KEY

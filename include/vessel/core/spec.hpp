@@ -66,11 +66,17 @@ struct CapabilitySets {
 };
 
 struct ContainerSpec {
-    std::string id;     // 64 hex characters
-    std::string name;   // unique, docker's rules
-    std::string image;  // absolute path of the image directory (the overlay's lower layer)
-    std::vector<std::string> args;  // argv of the command; args[0] is looked up in PATH
-    std::vector<std::string> env;   // KEY=VALUE, the complete environment of the command
+    std::string id;         // 64 hex characters
+    std::string name;       // unique, docker's rules
+    std::string image;      // absolute path of the image directory (the overlay's lower layer);
+                            // for an image from the store, its layer directories, topmost first,
+                            // joined by ':' (overlayfs' own separator; image paths never hold one)
+    std::string image_ref;  // the image as the user named it ("busybox"), "" for a directory
+    std::string image_id;   // the image's id in the store: rmi refuses it while this exists
+    std::string stop_signal;                 // the image's StopSignal, "" for docker's TERM
+    std::vector<std::string> exposed_ports;  // the image's ExposedPorts ("80/tcp"), recorded
+    std::vector<std::string> args;           // argv of the command; args[0] is looked up in PATH
+    std::vector<std::string> env;            // KEY=VALUE, the complete environment of the command
     std::string workdir = "/";
     std::string user;  // as given to -u, "" for root; resolved against the image's /etc/passwd
     std::string hostname;

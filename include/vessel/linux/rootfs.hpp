@@ -6,6 +6,7 @@
 #include <array>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "vessel/util/unique_fd.hpp"
 
@@ -33,12 +34,14 @@ void make_mounts_private();
 // included: host paths there would tell the container where its files live on the host. The
 // kernel resolves the names once, at mount time; the descriptors can go afterwards.
 struct OverlayDirs {
-    UniqueFd lower, upper, work;
+    std::vector<UniqueFd> lower;  // an image from the store has one per layer, topmost first
+    UniqueFd upper, work;
     // {"lowerdir", "/proc/self/fd/5"}, {"upperdir", ...}, {"workdir", ...}: for fsconfig(2)
     std::array<std::pair<const char*, std::string>, 3> fields() const;
     // "lowerdir=/proc/self/fd/5,upperdir=/proc/self/fd/6,workdir=/proc/self/fd/7": for mount(2)
     std::string options() const;
 };
+// `lower` is one directory, or several joined by ':' (topmost first): overlayfs stacks them.
 OverlayDirs open_overlay_dirs(const std::string& lower, const Layout& layout);  // throws SysError
 
 // Child side: mount the overlay at layout.merged and return an fd of its root.
