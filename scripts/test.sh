@@ -6,7 +6,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 
-scripts/setup.sh || { echo "test: setup failed"; exit 1; }
+# The setup's image `busybox` goes to a data root of the run's own, not the machine's
+# /var/lib/vessel: the tests leave nothing behind.
+setup_data_root=$(mktemp -d /tmp/vessel-setup-data.XXXXXX)
+trap 'rm -rf "$setup_data_root"' EXIT
+DATA_ROOT=$setup_data_root scripts/setup.sh || { echo "test: setup failed"; exit 1; }
 source scripts/lib/apt.sh
 # bats runs the integration tests; jq reads state.json in them; util-linux's script gives -t a
 # terminal; python3's pty module gives the window-resize tests a terminal they can resize;
