@@ -6,25 +6,9 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 
-# Six developers share this machine: a cgroup counts as left behind only if it is named like
-# ours, no state directory anywhere claims it and no process is in it (ours were killed by
-# cleanup_root before the check).
-cgroup_claimed() {
-  local id
-  id=$(basename "$1")
-  id=${id#vessel-}
-  # Ours are named by 64-hex container ids; other names (an OCI bundle's "c1") are someone else's.
-  [[ $id =~ ^[0-9a-f]{64}$ ]] || return 0
-  compgen -G "/tmp/*/$id" >/dev/null || compgen -G "/tmp/*/*/$id" >/dev/null ||
-    [ -d "/run/vessel/$id" ] || [ -n "$(cat "$1/cgroup.procs" 2>/dev/null)" ]
-}
 
 setup() {
-  [ "$(id -u)" = 0 ] || skip "integration tests run as root"
-  [ -x "$VESSEL_BIN" ] || skip "build/vessel is missing: run scripts/test.sh"
-  [ -d "$IMAGE" ] || skip "rootfs/busybox is missing: run scripts/mkrootfs.sh"
-  ROOT=$(mktemp -d /tmp/vessel-bats.XXXXXX)
-  export ROOT
+  vessel_setup
   DATA="$ROOT.data"
   H="$ROOT.host"
   mkdir -p "$H"

@@ -4,7 +4,10 @@
 VESSEL_BIN=${VESSEL_BIN:-$BATS_TEST_DIRNAME/../../build/vessel}
 IMAGE=${IMAGE:-$BATS_TEST_DIRNAME/../../rootfs/busybox}
 
-setup() {
+# A file that needs more set-up defines its own setup() and calls this first.
+setup() { vessel_setup; }
+
+vessel_setup() {
   [ "$(id -u)" = 0 ] || skip "integration tests run as root"
   [ -x "$VESSEL_BIN" ] || skip "build/vessel is missing: run scripts/test.sh"
   [ -d "$IMAGE" ] || skip "rootfs/busybox is missing: run scripts/mkrootfs.sh"
