@@ -16,6 +16,9 @@ class ExecCommand final : public Command {
   public:
     explicit ExecCommand(CLI::App& parent) {
         app = parent.add_subcommand("exec", "Run a command in a running container");
+        app->footer(
+            "Usage: vessel exec [OPTIONS] CONTAINER COMMAND [ARG...]\n"
+            "Everything after CONTAINER is the command, options included.");
         app->add_flag("-i,--interactive", r_.interactive, "Keep stdin attached");
         app->add_flag("-t,--tty", r_.tty, "Allocate a pseudo-terminal");
         app->add_flag("-d,--detach", r_.detach, "Start the command and return at once");

@@ -22,6 +22,10 @@ class RunCommand final : public Command {
   public:
     explicit RunCommand(CLI::App& parent) {
         app = parent.add_subcommand("run", "Run a command in a new container");
+        // CLI11 2.1's usage line cannot show the trailing command, which never reaches it.
+        app->footer(
+            "Usage: vessel run [OPTIONS] IMAGE_DIR [COMMAND [ARG...]]\n"
+            "Everything after IMAGE_DIR is the container's command, options included.");
         app->add_option("--name", r_.name, "Assign a name to the container");
         app->add_option("--hostname", r_.hostname, "Container host name (default: the short id)");
         app->add_option("-e,--env", r_.env, "Set an environment variable (KEY=VALUE, or KEY)")

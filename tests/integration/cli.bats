@@ -112,3 +112,10 @@ load helpers
   [[ "$output" == *"\"sh -c 'sleep 60'\""* ]]
   vessel rm -f quoted
 }
+
+@test "run and exec help show where the command goes" {
+  run vessel run --help
+  [[ "$output" == *"Usage: vessel run [OPTIONS] IMAGE_DIR [COMMAND [ARG...]]"* ]]
+  run vessel exec --help
+  [[ "$output" == *"Usage: vessel exec [OPTIONS] CONTAINER COMMAND [ARG...]"* ]]
+}

@@ -152,3 +152,13 @@ vessel() { "$VESSEL_BIN" --root "$ROOT" --data-root "$DATA" "$@"; }
   for _ in $(seq 100); do [ -z "$(ls -A "$DATA/volumes")" ] && break; sleep 0.05; done
   [ -z "$(ls -A "$DATA/volumes")" ]
 }
+
+@test "rm -v removes the container's anonymous volumes, not its named ones" {
+  vessel run --name withvols -v /anon -v named1:/named "$IMAGE" true
+  run vessel volume ls -q
+  [ "${#lines[@]}" -eq 2 ]
+  vessel rm -v withvols
+  run vessel volume ls -q
+  [ "$output" = named1 ]
+  vessel volume rm named1
+}
