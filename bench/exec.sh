@@ -32,7 +32,7 @@ make_bundle "$work/sleep" docker-like sleep 1000
 # Detached containers: the runtime returns once the container runs; its stdio goes nowhere.
 names=() commands=()
 if vessel_has_lifecycle; then
-  "$VESSEL" --root "$work/vessel" run -d --name "$prefix-exec" "$IMAGE" sleep 1000 >/dev/null
+  "$VESSEL" --root "$work/vessel" run -d --network none --name "$prefix-exec" "$IMAGE" sleep 1000 >/dev/null
   names+=("vessel")
   commands+=("$VESSEL --root $work/vessel exec $prefix-exec /bin/true")
 else

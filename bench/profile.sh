@@ -62,7 +62,7 @@ section_phases() {
   local i
   for i in $(seq 1 "$runs"); do
     echo "=== run $i"
-    NO_COLOR=1 "$VESSEL" run --rm --explain "$IMAGE" /bin/true 2>&1
+    NO_COLOR=1 "$VESSEL" run --rm --network none --explain "$IMAGE" /bin/true 2>&1
   done >"$work/explain.txt"
   awk -f "$bench_dir/lib/phases.awk" "$work/explain.txt"
 }
@@ -75,7 +75,7 @@ section_offcpu() {
   cp "$VESSEL" "$work/vprof"
   run_traced perf record -q -a -g -o "$work/offcpu.data" \
     -e sched:sched_switch,sched:sched_wakeup,sched:sched_wakeup_new,sched:sched_waking \
-    -- bash -c "for i in \$(seq 1 $runs); do $work/vprof run --rm $IMAGE /bin/true; sleep 0.1; done" \
+    -- bash -c "for i in \$(seq 1 $runs); do $work/vprof run --rm --network none $IMAGE /bin/true; sleep 0.1; done" \
     >/dev/null 2>&1
   run_traced perf sched timehist -i "$work/offcpu.data" -g --state 2>/dev/null >"$work/timehist.txt"
   awk -v runs="$runs" -v re='^(vprof|true)\\[' -f "$bench_dir/lib/offcpu.awk" "$work/timehist.txt"
@@ -85,7 +85,7 @@ section_oncpu() {
   echo; echo "## oncpu: CPU samples of vessel's processes (cpu-clock, 20 kHz), $runs runs"
   cp "$VESSEL" "$work/vprof"
   perf record -q -F 20000 -e cpu-clock -g -o "$work/oncpu.data" \
-    -- bash -c "for i in \$(seq 1 $runs); do $work/vprof run --rm $IMAGE /bin/true; done" \
+    -- bash -c "for i in \$(seq 1 $runs); do $work/vprof run --rm --network none $IMAGE /bin/true; done" \
     >/dev/null 2>&1
   echo "# share of samples per process name and library (vprof = vessel, its janitor and the"
   echo "#  container's process before execve; true = the container's command)"
@@ -96,18 +96,18 @@ section_oncpu() {
     2>/dev/null | grep -v '^#' | grep -v '^$' | grep -v 'kernel.kallsyms' | sed -n '1,15p' | cut -c1-150
   echo "# CPU time per run of the whole tree (perf stat, task-clock)"
   perf stat -r "$runs" -e task-clock,page-faults,context-switches \
-    "$VESSEL" run --rm "$IMAGE" /bin/true 2>&1 >/dev/null | grep -E 'task-clock|page-faults|context|elapsed'
+    "$VESSEL" run --rm --network none "$IMAGE" /bin/true 2>&1 >/dev/null | grep -E 'task-clock|page-faults|context|elapsed'
 }
 
 section_ldso() {
   echo; echo "## ldso: the dynamic loader (one run; cycles at $(awk -F: '/MHz/ {printf "%.0f MHz", $2; exit}' /proc/cpuinfo))"
-  LD_DEBUG=statistics "$VESSEL" run --rm "$IMAGE" /bin/true 2>&1 | sed -n '1,12p'
+  LD_DEBUG=statistics "$VESSEL" run --rm --network none "$IMAGE" /bin/true 2>&1 | sed -n '1,12p'
   # From execve to the first system call of `run` itself (geteuid, in require_root): the
   # loader, C++ start-up, CLI11 and spdlog. strace --seccomp-bpf stops only at those two calls.
   local i
   for i in $(seq 1 "$runs"); do
     strace -f --seccomp-bpf -ttt -e trace=execve,geteuid -o "$work/pre.st" \
-      "$VESSEL" run --rm "$IMAGE" /bin/true >/dev/null 2>&1
+      "$VESSEL" run --rm --network none "$IMAGE" /bin/true >/dev/null 2>&1
     awk '/execve\(/ && !e { e = $2 } /geteuid/ && !g { g = $2 } END { printf "%.3f\n", (g - e) * 1000 }' "$work/pre.st"
   done | sort -n | awk '{ v[NR] = $1 } END {
     printf "# execve to the first syscall of run: median %.2f ms, min %.2f (%d runs)\n", v[int((NR + 1) / 2)], v[1], NR }'
@@ -164,7 +164,7 @@ section_procs() {
       for i in $(seq 1 "$runs"); do
         sleep 0.3
         case $rt in
-          vessel) first_write "$vessel" run --rm "$image" /bin/true ;;
+          vessel) first_write "$vessel" run --rm --network none "$image" /bin/true ;;
           *) first_write "$rt" --root "$work/$rt" run --bundle "$work/stock" "$prefix-procs-$rt" ;;
         esac
       done | sort -n | awk -v rt="$rt" "{ v[NR] = \$1 } END {
@@ -181,8 +181,8 @@ section_ab() {
     for gap in 0 200; do
       echo "# $runs rounds, ${gap} ms of quiet before each run"
       "$work/interleave" "$runs" "$gap" \
-        "default" "$vessel run --rm $image /bin/true" \
-        "state on a tmpfs (--root)" "$vessel --root $work/tmpfs-root run --rm $image /bin/true" \
+        "default" "$vessel run --rm --network none $image /bin/true" \
+        "state on a tmpfs (--root)" "$vessel --root $work/tmpfs-root run --rm --network none $image /bin/true" \
         "no network namespace" "$vessel run --rm --network host $image /bin/true"
     done
     umount "$work/tmpfs-root"' _ "$work" "$runs" "$VESSEL" "$IMAGE"

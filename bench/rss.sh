@@ -45,7 +45,7 @@ peak() {
 }
 
 rows=()
-rows+=("$(peak "vessel run" "$VESSEL" run --rm "$IMAGE" /bin/true)")
+rows+=("$(peak "vessel run" "$VESSEL" run --rm --network none "$IMAGE" /bin/true)")
 for rt in crun runc; do
   for flavor in stock docker-like; do
     rows+=("$(peak "$rt run ($flavor)" "$rt" --root "$work/$rt" run --bundle "$work/$flavor" "$prefix-rss-$rt")")
@@ -54,7 +54,7 @@ done
 
 # exec into a running container.
 if vessel_has_lifecycle; then
-  "$VESSEL" --root "$work/vessel" run -d --name "$prefix-rss" "$IMAGE" sleep 1000 >/dev/null
+  "$VESSEL" --root "$work/vessel" run -d --network none --name "$prefix-rss" "$IMAGE" sleep 1000 >/dev/null
   rows+=("$(peak "vessel exec" "$VESSEL" --root "$work/vessel" exec "$prefix-rss" /bin/true)")
 else
   say "vessel has no 'run -d' and 'exec' yet (issue 3): no exec figure for vessel"

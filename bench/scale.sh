@@ -37,7 +37,7 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # Per runtime: the commands that start container $1, list all, and remove container $1.
 start_cmd() {
   case "$1" in
-    vessel) echo "$VESSEL --root $work/vessel run -d --name $prefix-$2 $IMAGE sleep $sleep_arg" ;;
+    vessel) echo "$VESSEL --root $work/vessel run -d --network none --name $prefix-$2 $IMAGE sleep $sleep_arg" ;;
     *) echo "$1 --root $work/$1 run -d --bundle $work/sleep $prefix-$2" ;;
   esac
 }

@@ -42,7 +42,7 @@ make_bundle "$work/docker-like" docker-like /bin/true
 # `run` deletes its container when /bin/true exits.
 names=("vessel" "crun (stock)" "crun (docker-like)" "runc (stock)" "runc (docker-like)" "floor")
 commands=(
-  "$VESSEL --root $work/vessel run --rm $IMAGE /bin/true"
+  "$VESSEL --root $work/vessel run --rm --network none $IMAGE /bin/true"
   "crun --root $work/crun run --bundle $work/stock $prefix-crun-stock"
   "crun --root $work/crun run --bundle $work/docker-like $prefix-crun-docker"
   "runc --root $work/runc run --bundle $work/stock $prefix-runc-stock"

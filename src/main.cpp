@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
     cli::GlobalOptions global;
     app.add_option("--root", global.root, "Directory for container state")->capture_default_str();
     app.add_option("--data-root", global.data_root,
-                   "Directory for persistent data: images and volumes (default /var/lib/vessel)");
+                   "Directory for persistent data: images, volumes and networks (default "
+                   "/var/lib/vessel)")
+        ->envname("VESSEL_DATA_ROOT");
     app.add_option("--log-level", global.log_level, "Log level: debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
         ->capture_default_str();

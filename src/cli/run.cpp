@@ -6,6 +6,7 @@
 
 #include "vessel/cli/command.hpp"
 #include "vessel/cli/mount_flags.hpp"
+#include "vessel/cli/network_flags.hpp"
 #include "vessel/cli/resource_flags.hpp"
 #include "vessel/cli/security_flags.hpp"
 #include "vessel/core/run_request.hpp"
@@ -39,8 +40,7 @@ class RunCommand final : public Command {
         app->add_flag("--rm", r_.remove, "Remove the container when it exits");
         app->add_flag("--init", r_.init, "Run vessel's minimal init as PID 1 (signals, zombies)");
         app->add_flag("--read-only", r_.read_only, "Mount the container's root read-only");
-        app->add_option("--network", r_.network, "Network: none (an empty namespace) or host")
-            ->capture_default_str();
+        network_flags_.add_to(*app);
         mount_flags_.add_to(*app);
         add_resource_flags(*app, resource_flags_);
         security_.add_to(*app);
@@ -62,6 +62,7 @@ class RunCommand final : public Command {
     int execute(const GlobalOptions& global) override {
         r_.command = trailing;
         r_.security = security_.to_security();
+        network_flags_.apply_to(r_);
         security_.check_with(r_.network);
         require_root();
         if (explain_) explain::enable(STDERR_FILENO);
@@ -121,6 +122,7 @@ class RunCommand final : public Command {
 
     RunRequest r_;
     MountFlags mount_flags_;
+    NetworkFlags network_flags_;
     resources::Flags resource_flags_;
     SecurityFlags security_;
     bool explain_ = false;

@@ -37,6 +37,32 @@ const nlohmann::json& lookup(const nlohmann::json& doc, const std::string& path,
     return *node;
 }
 
+// docker's NetworkSettings: the address while the container holds one (the teardown releases it
+// when the container ends), and the published ports as {"80/tcp": [{HostIp, HostPort}]}.
+nlohmann::json network_settings(const ContainerState& s) {
+    nlohmann::json ports = nlohmann::json::object();
+    for (const auto& p : s.spec.ports) {
+        const std::string key = std::to_string(p.container_port) + "/" + p.protocol;
+        if (!ports.contains(key)) ports[key] = nlohmann::json::array();
+        if (s.network)
+            ports[key].push_back({{"HostIp", p.host_ip.empty() ? "0.0.0.0" : p.host_ip},
+                                  {"HostPort", std::to_string(p.host_port)}});
+    }
+    const NetworkAttachment none;
+    const NetworkAttachment& a = s.network ? *s.network : none;
+    nlohmann::json networks = nlohmann::json::object();
+    if (s.spec.network == NetworkMode::kBridge)
+        networks[s.spec.network_name] = {
+            {"NetworkID", a.network_id}, {"IPAddress", a.ip},
+            {"IPPrefixLen", a.prefix},   {"Gateway", a.gateway},
+            {"MacAddress", a.mac},       {"Aliases", s.spec.network_aliases}};
+    else
+        networks[to_string(s.spec.network)] = nlohmann::json::object();
+    return {{"IPAddress", a.ip},   {"IPPrefixLen", a.prefix}, {"Gateway", a.gateway},
+            {"MacAddress", a.mac}, {"Bridge", a.bridge},      {"Ports", ports},
+            {"Networks", networks}};
+}
+
 }  // namespace
 
 nlohmann::json document(const ContainerState& s, const Observed& o) {
@@ -55,6 +81,10 @@ nlohmann::json document(const ContainerState& s, const Observed& o) {
         {"ImageID", s.spec.image_id},
         {"StopSignal", s.spec.stop_signal},
         {"ExposedPorts", s.spec.exposed_ports},
+        {"HostConfig",
+         {{"NetworkMode", s.spec.network == NetworkMode::kBridge ? s.spec.network_name
+                                                                 : to_string(s.spec.network)}}},
+        {"NetworkSettings", network_settings(s)},
         {"State",
          {{"Status", to_string(o.status)},
           {"Running", running},

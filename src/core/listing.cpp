@@ -40,15 +40,19 @@ Row make_row(const ContainerState& s, LiveStatus status, int64_t now_ns, bool no
     row.created = ago_text(s.created_ns, now_ns);
     row.status = status_text(s, status, now_ns);
     row.pid = shows_pid(status) ? std::to_string(s.init.pid) : "-";
+    // Published only while it runs: the teardown unpublishes them.
+    if (status == LiveStatus::kRunning)
+        for (const auto& p : s.spec.ports)
+            row.ports += (row.ports.empty() ? "" : ", ") + format_for_ps(p);
     return row;
 }
 
 std::string render_table(const std::vector<Row>& rows) {
     const std::vector<std::string> header = {"CONTAINER ID", "NAME",   "IMAGE", "COMMAND",
-                                             "CREATED",      "STATUS", "PID"};
+                                             "CREATED",      "STATUS", "PORTS", "PID"};
     std::vector<std::vector<std::string>> cells = {header};
     for (const auto& r : rows)
-        cells.push_back({r.id, r.name, r.image, r.command, r.created, r.status, r.pid});
+        cells.push_back({r.id, r.name, r.image, r.command, r.created, r.status, r.ports, r.pid});
     std::vector<size_t> width(header.size(), 0);
     for (const auto& line : cells)
         for (size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], columns(line[c]));
@@ -76,6 +80,7 @@ nlohmann::json to_json(const ContainerState& s, LiveStatus status, int64_t now_n
         {"RunningFor", row.created},
         {"Status", row.status},
         {"State", to_string(status)},
+        {"Ports", row.ports},
         {"Pid", shows_pid(status) ? nlohmann::json(s.init.pid) : nullptr},
         {"ExitCode", s.exit_code ? nlohmann::json(*s.exit_code) : nullptr},
     };

@@ -50,6 +50,42 @@ void apply_env_options(std::vector<std::string>& env, const std::vector<std::str
     }
 }
 
+namespace {
+
+// --network and the flags that only make sense with a network of vessel's (docs/network.md),
+// refused with docker's texts where docker refuses them.
+void apply_network_request(const RunRequest& r, ContainerSpec& spec) {
+    if (r.network.starts_with("container:"))
+        throw Error("--network " + r.network +
+                    ": joining another container's network is not supported yet; use bridge, "
+                    "a network's name, host or none");
+    if (r.network == "none" || r.network == "host") {
+        spec.network = network_mode_from_string(r.network);
+    } else {
+        spec.network = NetworkMode::kBridge;
+        spec.network_name = r.network == "bridge" ? "vessel" : r.network;
+    }
+    const bool user_defined =
+        spec.network == NetworkMode::kBridge && r.network != "bridge" && r.network != "vessel";
+    if (!r.network_aliases.empty() && !user_defined)
+        throw Error("network-scoped aliases are only supported for user-defined networks");
+    if (!r.ip.empty()) {
+        if (!user_defined)
+            throw Error("user specified IP address is supported on user defined networks only");
+        Ipv4::parse(r.ip);  // a malformed address fails here
+    }
+    if (!r.ports.empty() && spec.network == NetworkMode::kNone)
+        throw Error("published ports need a network: --network none has none (docs/network.md)");
+    // Docker discards them with a warning under --network host: the ports are the host's own.
+    if (spec.network != NetworkMode::kHost) spec.ports = r.ports;
+    spec.ip = r.ip;
+    spec.network_aliases = r.network_aliases;
+    spec.dns = r.dns;
+    spec.extra_hosts = r.extra_hosts;
+}
+
+}  // namespace
+
 ContainerSpec build_spec(const RunRequest& r, const std::string& id, const std::string& image_dir,
                          const ImageConfig& image, const ResolvedUser& user,
                          const EnvLookup& lookup) {
@@ -99,7 +135,7 @@ ContainerSpec build_spec(const RunRequest& r, const std::string& id, const std::
     spec.init = r.init;
     spec.read_only = r.read_only;
     spec.detach = r.detach;
-    spec.network = network_mode_from_string(r.network);
+    apply_network_request(r, spec);
     spec.resources = r.resources;
     spec.security = r.security;
     check_mount_targets(r.mounts);

@@ -92,13 +92,22 @@ void from_json(const nlohmann::json& j, CapabilitySets& c) {
 }
 
 std::string to_string(NetworkMode mode) {
-    return mode == NetworkMode::kHost ? "host" : "none";
+    switch (mode) {
+        case NetworkMode::kHost:
+            return "host";
+        case NetworkMode::kBridge:
+            return "bridge";
+        case NetworkMode::kNone:
+            break;
+    }
+    return "none";
 }
 
 NetworkMode network_mode_from_string(const std::string& text) {
     if (text == "none") return NetworkMode::kNone;
     if (text == "host") return NetworkMode::kHost;
-    throw Error("unknown network mode \"" + text + "\": use none or host");
+    if (text == "bridge") return NetworkMode::kBridge;
+    throw Error("unknown network mode \"" + text + "\": use none, host or bridge");
 }
 
 void to_json(nlohmann::json& j, const Resources& r) {
@@ -140,6 +149,13 @@ void to_json(nlohmann::json& j, const ContainerSpec& s) {
          {"read_only", s.read_only},
          {"detach", s.detach},
          {"network", to_string(s.network)},
+         {"network_name", s.network_name},
+         {"ports", s.ports},
+         {"ip", s.ip},
+         {"network_aliases", s.network_aliases},
+         {"dns", s.dns},
+         {"extra_hosts", s.extra_hosts},
+         {"data_root", s.data_root},
          {"resources", s.resources},
          {"security", s.security},
          {"mounts", s.mounts},
@@ -176,6 +192,13 @@ void from_json(const nlohmann::json& j, ContainerSpec& s) {
     s.read_only = j.value("read_only", false);
     s.detach = j.value("detach", false);
     s.network = network_mode_from_string(j.value("network", "none"));
+    s.network_name = j.value("network_name", "");
+    if (j.contains("ports")) j.at("ports").get_to(s.ports);
+    s.ip = j.value("ip", "");
+    s.network_aliases = j.value("network_aliases", std::vector<std::string>{});
+    if (j.contains("dns")) j.at("dns").get_to(s.dns);
+    if (j.contains("extra_hosts")) j.at("extra_hosts").get_to(s.extra_hosts);
+    s.data_root = j.value("data_root", "");
     if (j.contains("resources")) j.at("resources").get_to(s.resources);
     if (j.contains("security")) j.at("security").get_to(s.security);
     if (j.contains("mounts")) j.at("mounts").get_to(s.mounts);

@@ -33,6 +33,30 @@ Status status_from_string(const std::string& text) {
     throw Error("unknown container status \"" + text + "\" in state.json");
 }
 
+void to_json(nlohmann::json& j, const NetworkAttachment& a) {
+    j = {{"network", a.network},
+         {"network_id", a.network_id},
+         {"bridge", a.bridge},
+         {"host_veth", a.host_veth},
+         {"ip", a.ip},
+         {"prefix", a.prefix},
+         {"gateway", a.gateway},
+         {"mac", a.mac},
+         {"user_defined", a.user_defined}};
+}
+
+void from_json(const nlohmann::json& j, NetworkAttachment& a) {
+    j.at("network").get_to(a.network);
+    a.network_id = j.value("network_id", "");
+    a.bridge = j.value("bridge", "");
+    a.host_veth = j.value("host_veth", "");
+    a.ip = j.value("ip", "");
+    a.prefix = j.value("prefix", 0);
+    a.gateway = j.value("gateway", "");
+    a.mac = j.value("mac", "");
+    a.user_defined = j.value("user_defined", false);
+}
+
 void to_json(nlohmann::json& j, const ContainerState& s) {
     auto time = [](int64_t ns) { return ns ? nlohmann::json(clock::to_rfc3339(ns)) : nullptr; };
     j = {{"spec", s.spec},
@@ -48,6 +72,7 @@ void to_json(nlohmann::json& j, const ContainerState& s) {
          {"oom_killed", s.oom_killed},
          {"cgroup", s.cgroup},
          {"log_path", s.log_path}};
+    if (s.network) j["network"] = *s.network;
 }
 
 void from_json(const nlohmann::json& j, ContainerState& s) {
@@ -67,6 +92,8 @@ void from_json(const nlohmann::json& j, ContainerState& s) {
     s.oom_killed = j.value("oom_killed", false);
     s.cgroup = j.value("cgroup", nlohmann::json::object());
     s.log_path = j.value("log_path", "");
+    if (auto it = j.find("network"); it != j.end() && !it->is_null())
+        s.network = it->get<NetworkAttachment>();
 }
 
 StateStore::StateStore(std::string root) : root_(std::move(root)) {

@@ -7,6 +7,7 @@
 #include "vessel/launch/cgroup_entry.hpp"
 #include "vessel/launch/confinement.hpp"
 #include "vessel/launch/handshake.hpp"
+#include "vessel/launch/network_attach.hpp"
 #include "vessel/launch/run_child.hpp"
 #include "vessel/linux/cgroup_join.hpp"
 #include "vessel/linux/container_mounts.hpp"
@@ -66,6 +67,15 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
                   fmt::format("mkdir({}, 0700)", explain::quote(store.dir_of(spec.id))), "0",
                   "the container's state directory");
     try {
+        // Owned resource 6: the network's lease and ports, recorded before the link is made;
+        // /etc/hosts and its two siblings in the state directory (not for an OCI bundle, whose
+        // config.json says what it mounts).
+        const bool own_etc_files = spec.rootfs.empty();
+        if (own_etc_files) {
+            network_attach::prepare(store, c.state);
+            auto lock = store.lock(spec.id);
+            store.save(c.state);
+        }
         const auto layers = rootfs::Layout::in_state_dir(spec.image, store.dir_of(spec.id));
         rootfs::prepare_layers(layers);
         if (spec.security.userns) userns::prepare(layers, *spec.security.userns);
@@ -76,7 +86,9 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         // -v/--mount sources, copied here (in the host's mount namespace, so that shared and
         // slave binds join the host's peer groups); the child keeps these fds, and only these,
         // of ours until it has attached them (container_mounts.hpp).
-        auto mount_sources = container_mounts::open_sources(spec.mounts);
+        const std::vector<MountSpec> mounts =
+            own_etc_files ? network_attach::with_etc_files(store, spec) : spec.mounts;
+        auto mount_sources = container_mounts::open_sources(mounts);
         auto [parent_end, child_end] = handshake::make_pair();
         const bool complete = c.owned.cgroup->complete_after_clone();
         auto child = namespaces::clone_child(namespaces::clone_flags(spec, complete),
@@ -92,7 +104,9 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
                        .cgroup = c.owned.cgroup.get(),
                        .cgroup_entry = entry,
                        .confinement = &confine,
-                       .mount_sources = &mount_sources},
+                       .mount_sources = &mount_sources,
+                       .mounts = &mounts,
+                       .network = c.state.network ? &*c.state.network : nullptr},
                       std::move(child_end));
         }
         c.owned.init = std::move(child.pidfd);
@@ -119,6 +133,7 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         c.owned.cgroup->create(spec.resources);
         device_cgroup::apply(*c.owned.cgroup, confine.device_rules);
         enter_cgroups(c, child, entry);
+        network_attach::connect(store, c.state, child.pid);
         if (confine.seccomp)
             seccomp_cache::keep(store.dir_of(spec.id), *confine.seccomp, confine.seccomp_file);
         // False when the child is gone already: its kError, waiting in the channel, says why.

@@ -16,6 +16,7 @@
 #include "vessel/linux/namespaces.hpp"
 #include "vessel/linux/network.hpp"
 #include "vessel/linux/userns.hpp"
+#include "vessel/network/links.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 
@@ -117,6 +118,11 @@ void LinuxSteps::mask_paths(int root, const std::vector<std::string>& masked,
 
 void LinuxSteps::bring_up_loopback() {
     network::bring_up_loopback();
+}
+
+void LinuxSteps::configure_network(const NetworkAttachment& network) {
+    network::configure_container_side(Ipv4::parse(network.ip), network.prefix,
+                                      Ipv4::parse(network.gateway));
 }
 
 void LinuxSteps::join_v1_cgroups(const cgroups::Cgroup& cgroup) {

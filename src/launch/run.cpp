@@ -66,6 +66,12 @@ RunPlan plan_run(const RunRequest& request, const resources::Flags& resource_fla
         plan.spec.stop_signal = stored.stop_signal;
         plan.spec.exposed_ports = stored.exposed_ports;
     }
+    plan.spec.data_root = data_root;
+    if (r.publish_all && plan.spec.network == NetworkMode::kBridge)
+        for (auto& mapping : publish_all(plan.spec.exposed_ports))
+            plan.spec.ports.push_back(std::move(mapping));
+    if (plan.spec.network == NetworkMode::kHost && (!r.ports.empty() || r.publish_all))
+        spdlog::warn("published ports are discarded when using host network mode");
     return plan;
 }
 

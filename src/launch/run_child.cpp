@@ -48,7 +48,8 @@ UniqueFd build_container(const ChildPlan& plan, KernelSteps& k) {
     k.mount_sys(root.get());
     k.set_up_dev(root.get(), plan.confinement->devices);
     // After /dev, before the masked paths: no mount may uncover a masked path.
-    if (plan.mount_sources) k.attach_mounts(root.get(), spec.mounts, *plan.mount_sources);
+    if (plan.mount_sources)
+        k.attach_mounts(root.get(), plan.mounts ? *plan.mounts : spec.mounts, *plan.mount_sources);
     if (!spec.oci_mounts.empty()) k.apply_mounts(root.get(), spec.oci_mounts);  // config.json's
     if (!spec.sysctl.empty()) k.apply_sysctl(root.get(), spec.sysctl);          // through our /proc
     if (!spec.security.privileged)
@@ -58,6 +59,8 @@ UniqueFd build_container(const ChildPlan& plan, KernelSteps& k) {
 
     // Meanwhile the parent made our cgroups: join them, then see them as our own.
     k.await_ready();
+    // The parent made the veth pair meanwhile: its inner end is our eth0.
+    if (plan.network) k.configure_network(*plan.network);
     if (plan.cgroup_entry == CgroupEntry::kJoinsItself) k.join_v1_cgroups(*plan.cgroup);
     if (plan.cgroup_entry != CgroupEntry::kBornInside) k.unshare_cgroup_namespace();
     if (plan.cgroup) k.mount_cgroups(*plan.cgroup, root.get());

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "vessel/launch/network_attach.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/util/clock.hpp"
 #include "vessel/util/error.hpp"
@@ -53,6 +54,7 @@ void remove_or_record(const StateStore& store, ContainerState& state, Ending how
     }
     recorded.oom_killed = recorded.oom_killed || state.oom_killed;
     recorded.cgroup = nlohmann::json::object();  // released
+    recorded.network.reset();                    // released
     store.save(recorded);
     state = std::move(recorded);
 }
@@ -80,6 +82,8 @@ void end(const StateStore& store, ContainerState& state, OwnedResources& owned, 
         owned.cgroup->destroy();
         owned.cgroup.reset();
     }
+    // 6. The network: with PID 1 gone nothing uses its address any more.
+    network_attach::release(store, state);
     // 1. The state directory and the name.
     remove_or_record(store, state, how, exit_code);
     // 5. Its anonymous volumes, with --rm or when it never started (docker keeps them for a

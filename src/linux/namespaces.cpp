@@ -16,10 +16,13 @@ namespace vessel::namespaces {
 using explain::Chapter;
 
 uint64_t clone_flags(const ContainerSpec& spec, bool cgroupns_at_clone) {
-    // Not CLONE_NEWNET: the child makes its network namespace itself (unshare_network_namespace)
-    // while the parent makes the cgroups, instead of the parent making it inside clone3.
+    // Not CLONE_NEWNET for --network none: the child makes its network namespace itself
+    // (unshare_network_namespace) while the parent makes the cgroups.
     uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
     if (cgroupns_at_clone) flags |= CLONE_NEWCGROUP;
+    // --network bridge: the parent needs the namespace at once, to make the veth pair in it
+    // while the child builds its filesystem (docs/network.md).
+    if (spec.network == NetworkMode::kBridge) flags |= CLONE_NEWNET;
     if (spec.security.userns) flags |= CLONE_NEWUSER;  // --userns=remap (docs/user-namespaces.md)
     return flags;
 }

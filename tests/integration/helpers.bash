@@ -13,6 +13,9 @@ vessel_setup() {
   [ -d "$IMAGE" ] || skip "rootfs/busybox is missing: run scripts/mkrootfs.sh"
   ROOT=$(mktemp -d /tmp/vessel-bats.XXXXXX)
   export ROOT
+  # Images, volumes and networks of the test's own (vessel reads VESSEL_DATA_ROOT when no
+  # --data-root is given), never the machine's /var/lib/vessel; removed with $ROOT.*.
+  export VESSEL_DATA_ROOT=$ROOT.data
   # vessel cgroups that exist before the test (other people's containers, in state roots this
   # file cannot know of) are not this test's leftovers.
   CGROUPS_BEFORE=$(vessel_cgroups)
@@ -95,6 +98,10 @@ find_leftovers() {
     done
   fi
   grep -E "vessel" /proc/self/mountinfo | awk '{print "mount: " $5}'
+  # Address leases of containers that are gone (docs/network.md).
+  for d in "$root"/.networks/*/leases/*; do
+    [ -e "$d" ] && echo "lease: $d"
+  done
   # Processes that still hold a file under this test's root: a monitor that never exited.
   find /proc/[0-9]*/fd /proc/[0-9]*/cwd -maxdepth 1 -lname "$root/*" 2>/dev/null |
     cut -d/ -f3 | sort -u | while read -r p; do echo "process: $p $(cat /proc/$p/comm 2>/dev/null)"; done

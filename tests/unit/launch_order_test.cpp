@@ -59,6 +59,7 @@ class RecordingSteps final : public KernelSteps {
         masked_seen = masked;
     }
     void bring_up_loopback() override { note("bring_up_loopback"); }
+    void configure_network(const NetworkAttachment&) override { note("configure_network"); }
     void join_v1_cgroups(const cgroups::Cgroup&) override { note("join_v1_cgroups"); }
     void unshare_cgroup_namespace() override { note("unshare_cgroup_namespace"); }
     void mount_cgroups(const cgroups::Cgroup&, int) override { note("mount_cgroups"); }
@@ -231,6 +232,27 @@ TEST(LaunchOrder, UserNamespaceRootComesFirstAndPrivilegedSkipsMaskedPaths) {
     EXPECT_FALSE(k.has("mask_paths"));
     EXPECT_FALSE(k.has("unshare_network"));
     EXPECT_FALSE(k.has("bring_up_loopback"));
+}
+
+// --network bridge: the namespace comes from clone3 (the parent makes the veth pair in it), and
+// eth0 exists only once kReady came.
+TEST(LaunchOrder, BridgeNetworkIsConfiguredAfterKReadyAndBeforePivotRoot) {
+    RunFixture f;
+    f.spec.network = NetworkMode::kBridge;
+    NetworkAttachment attachment;
+    attachment.network = "vessel";
+    attachment.ip = "10.88.0.2";
+    attachment.prefix = 16;
+    attachment.gateway = "10.88.0.1";
+    RecordingSteps k;
+    ChildPlan plan = f.plan(CgroupEntry::kJoinsItself);
+    plan.network = &attachment;
+    UniqueFd exec_fifo = build_container(plan, k);
+    start_process(tail_of(plan, exec_fifo.get()), k);
+    EXPECT_FALSE(k.has("unshare_network"));
+    EXPECT_FALSE(k.has("bring_up_loopback"));
+    EXPECT_EQ(k.at("configure_network"), k.at("await_ready") + 1);
+    EXPECT_LT(k.at("configure_network"), k.at("pivot_root"));
 }
 
 TEST(LaunchOrder, OciCreateWaitsForStartBeforeConfinementAndRunsNothingOfTheUsersBefore) {

@@ -64,7 +64,7 @@ check() {
 
 t_oom() {
   rc=0
-  $V --root "$R" run -m 32m "$IMG" hog mem 100 >/tmp/o 2>&1 || rc=$?
+  $V --root "$R" run --network none -m 32m "$IMG" hog mem 100 >/tmp/o 2>&1 || rc=$?
   cat /tmp/o
   [ "$rc" = 137 ]
   refute grep -q "touched 100 MiB" /tmp/o
@@ -76,14 +76,14 @@ t_oom() {
 }
 
 t_no_oom() {
-  out=$($V --root "$R" run -m 256m "$IMG" hog mem 100)
+  out=$($V --root "$R" run --network none -m 256m "$IMG" hog mem 100)
   [ "$out" = "touched 100 MiB" ]
   id=$(only_id "$R")
   grep -q '"oom_killed": false' "$R/$id/state.json"
 }
 
 t_child_oom() {
-  out=$($V --root "$R" run --rm -m 32m "$IMG" sh -c 'hog mem 100; echo "hog ended with $?"' 2>&1)
+  out=$($V --root "$R" run --network none --rm -m 32m "$IMG" sh -c 'hog mem 100; echo "hog ended with $?"' 2>&1)
   echo "$out"
   echo "$out" | grep -q "hog ended with 137"
   echo "$out" | grep -q "OOM killer"
@@ -91,16 +91,16 @@ t_child_oom() {
 
 t_pids() {
   rc=0
-  out=$($V --root "$R" run --rm --pids-limit 20 "$IMG" hog fork 100) || rc=$?
+  out=$($V --root "$R" run --network none --rm --pids-limit 20 "$IMG" hog fork 100) || rc=$?
   echo "$out"
   [ "$rc" = 1 ]
   echo "$out" | grep -qx "forked 19 of 100"
   echo "$out" | grep -qx "fork: Resource temporarily unavailable"
-  [ "$($V --root "$R" run --rm "$IMG" hog fork 100 | head -1)" = "forked 100 of 100" ]
+  [ "$($V --root "$R" run --network none --rm "$IMG" hog fork 100 | head -1)" = "forked 100 of 100" ]
 }
 
 t_host_unaffected() {
-  $V --root "$R" run --pids-limit 20 "$IMG" hog fork 100 60 >/dev/null 2>&1 &
+  $V --root "$R" run --network none --pids-limit 20 "$IMG" hog fork 100 60 >/dev/null 2>&1 &
   runner=$!
   id=$(only_id "$R")
   wait_running "$R" "$id"
@@ -117,7 +117,7 @@ t_host_unaffected() {
   [ "$rc" = 125 ]
   [ "$out" = "vessel: error: cannot create the container process (clone3): Resource temporarily unavailable" ]
   # ...while a sibling container without a limit forks 100 children, and the host forks freely.
-  [ "$($V --root "$R" run --rm "$IMG" hog fork 100 | head -1)" = "forked 100 of 100" ]
+  [ "$($V --root "$R" run --network none --rm "$IMG" hog fork 100 | head -1)" = "forked 100 of 100" ]
   for i in $(seq 30); do x=$(/bin/busybox echo "$i"); [ "$x" = "$i" ]; done
   # All the while the container was still at its limit, and still being refused.
   [ "$(cat "$dir/pids.current")" = 20 ]
@@ -129,13 +129,13 @@ t_host_unaffected() {
 }
 
 t_cpus() {
-  out=$($V --root "$R" run --rm --cpus 0.2 "$IMG" hog spin 3)
+  out=$($V --root "$R" run --network none --rm --cpus 0.2 "$IMG" hog spin 3)
   note "$out"
   echo "$out" | awk '{ r = $2 / $5; exit !(r >= 0.1 && r <= 0.35) }'
 }
 
 t_view() {
-  $V --root "$R" run --rm -m 64m --memory-swap 96m --cpus 0.5 --cpu-shares 512 --cpuset-cpus 0 \
+  $V --root "$R" run --network none --rm -m 64m --memory-swap 96m --cpus 0.5 --cpu-shares 512 --cpuset-cpus 0 \
     --pids-limit 50 "$IMG" sh -c '
       cd /sys/fs/cgroup
       cat /proc/self/cgroup memory.max memory.swap.max cpu.max cpu.weight cpuset.cpus pids.max
@@ -158,7 +158,7 @@ t_explain() {
   # An earlier test left the controllers enabled at the root; take them back (this is the VM's
   # own tree and no cgroup uses them now), so that this start has to offer them again.
   echo "-cpuset -cpu -io -memory -pids" >"$CG/cgroup.subtree_control"
-  $V --root "$R" run --rm --explain -m 32m --cpus 0.5 --cpu-shares 512 --pids-limit 100 "$IMG" true >/tmp/o 2>&1
+  $V --root "$R" run --network none --rm --explain -m 32m --cpus 0.5 --cpu-shares 512 --pids-limit 100 "$IMG" true >/tmp/o 2>&1
   grep -E "cgroups.md|clone3" /tmp/o | sed -E 's/^ *[0-9.]+ms //' >/tmp/note || true
   has 'statfs("/sys/fs/cgroup") = 0' "cgroup layout: unified"
   has 'write("/sys/fs/cgroup/cgroup.subtree_control", "+cpuset +cpu +io +memory +pids")'
@@ -178,7 +178,7 @@ t_explain() {
 t_bad_input() {
   for bad in "-m -5m" "-m 1m" "--memory-swap 64m" "--cpus 1000" "--cpu-shares 1" "--cpuset-cpus 0-64"; do
     rc=0
-    out=$($V --root "$R" run --rm --explain $bad "$IMG" true 2>&1) || rc=$?
+    out=$($V --root "$R" run --network none --rm --explain $bad "$IMG" true 2>&1) || rc=$?
     echo "$bad -> $rc $out"
     [ "$rc" = 125 ]
     [ "$(echo "$out" | wc -l)" = 1 ]
@@ -188,7 +188,7 @@ t_bad_input() {
 
 t_failed_start() {
   rc=0
-  $V --root "$R" run --rm --explain -m 64m "$IMG" no-such-command >/tmp/o 2>&1 || rc=$?
+  $V --root "$R" run --network none --rm --explain -m 64m "$IMG" no-such-command >/tmp/o 2>&1 || rc=$?
   [ "$rc" = 127 ]
   id=$(sed -nE 's/^ *ID=([0-9a-f]{64})$/\1/p' /tmp/o)
   [ -n "$id" ]
@@ -197,7 +197,7 @@ t_failed_start() {
 }
 
 t_stats() {
-  $V --root "$R" run --rm --name busy -m 64m --cpus 0.5 "$IMG" sh -c 'hog hold 20 60 & exec hog spin 60' >/dev/null &
+  $V --root "$R" run --network none --rm --name busy -m 64m --cpus 0.5 "$IMG" sh -c 'hog hold 20 60 & exec hog spin 60' >/dev/null &
   runner=$!
   id=$(only_id "$R")
   wait_running "$R" "$id"
@@ -216,7 +216,7 @@ t_stats() {
 }
 
 t_update() {
-  $V --root "$R" run --name upd -m 32m "$IMG" sleep 1000 >/dev/null &
+  $V --root "$R" run --network none --name upd -m 32m "$IMG" sleep 1000 >/dev/null &
   runner=$!
   id=$(only_id "$R")
   wait_running "$R" "$id"

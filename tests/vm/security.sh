@@ -38,7 +38,7 @@ check() {
 }
 
 t_defaults() {
-  $V --root "$R" run --rm "$IMG" probe --expect default >/tmp/o 2>&1 || { cat /tmp/o; return 1; }
+  $V --root "$R" run --network none --rm "$IMG" probe --expect default >/tmp/o 2>&1 || { cat /tmp/o; return 1; }
   # mknod succeeds, so the EPERM on open is the device program's, not mknod's.
   grep -q "ok   mknod c 1:1 " /tmp/o
   grep -q "ok   open mknod'ed /dev/mem (c 1:1)     refused with EPERM" /tmp/o
@@ -50,7 +50,7 @@ t_defaults() {
 
 t_privileged() {
   # The same probe fails under --privileged: the program allows every device then.
-  if $V --root "$R" run --rm --privileged "$IMG" probe --expect default >/tmp/o 2>&1; then
+  if $V --root "$R" run --network none --rm --privileged "$IMG" probe --expect default >/tmp/o 2>&1; then
     cat /tmp/o
     return 1
   fi
@@ -62,7 +62,7 @@ t_privileged() {
 t_attached() {
   # The program is attached to the container's cgroup2 directory while it runs, and the cgroup
   # (with its program) is gone afterwards.
-  out=$($V --root "$R" run --rm --explain "$IMG" true 2>&1)
+  out=$($V --root "$R" run --network none --rm --explain "$IMG" true 2>&1)
   echo "$out" | grep -q 'bpf(BPF_PROG_LOAD, {BPF_PROG_TYPE_CGROUP_DEVICE'
   echo "$out" | grep -q 'bpf(BPF_PROG_ATTACH, {cgroup="/sys/fs/cgroup/vessel-$ID", BPF_CGROUP_DEVICE'
   echo "$out" | refute grep -q 'devices.allow'
@@ -73,7 +73,7 @@ t_device_flag() {
   # A device outside the default rules: readable with :r, writing refused by the program.
   [ -e /dev/cpu_dma_latency ] || skip "this kernel has no /dev/cpu_dma_latency"
   rc=0
-  out=$($V --root "$R" run --rm --device /dev/cpu_dma_latency:/dev/lat:r "$IMG" \
+  out=$($V --root "$R" run --network none --rm --device /dev/cpu_dma_latency:/dev/lat:r "$IMG" \
     sh -c 'head -c 4 /dev/lat | wc -c; : > /dev/lat' 2>&1) || rc=$?
   echo "$out"
   [ "$rc" = 1 ]
@@ -83,7 +83,7 @@ sh: can't create /dev/lat: Operation not permitted" ]
   major=$((0x$(stat -c %t /dev/cpu_dma_latency)))
   minor=$((0x$(stat -c %T /dev/cpu_dma_latency)))
   rc=0
-  out=$($V --root "$R" run --rm "$IMG" sh -c "mknod /tmp/lat c $major $minor && echo made; head -c 4 /tmp/lat" 2>&1) || rc=$?
+  out=$($V --root "$R" run --network none --rm "$IMG" sh -c "mknod /tmp/lat c $major $minor && echo made; head -c 4 /tmp/lat" 2>&1) || rc=$?
   echo "$out"
   [ "$rc" = 1 ]
   [ "$out" = "made

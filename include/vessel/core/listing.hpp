@@ -21,6 +21,7 @@ struct Row {
     std::string command;  // "sleep 1000", cut to 20 characters unless --no-trunc
     std::string created;  // "5 seconds ago"
     std::string status;   // "Up 3 seconds"
+    std::string ports;    // "0.0.0.0:8080->80/tcp, ..." while running (docs/network.md)
     std::string pid;      // PID 1 as the host sees it while running, else "-"
 };
 

@@ -12,8 +12,8 @@
 namespace vessel {
 
 struct PortMapping {
-    std::string host_ip;         // "" = every address of the host ("0.0.0.0" in output)
-    uint16_t host_port = 0;      // 0 until a free port is chosen (-p CTRPORT, -P)
+    std::string host_ip;     // "" = every address of the host ("0.0.0.0" in output)
+    uint16_t host_port = 0;  // 0 until a free port is chosen (-p CTRPORT, -P)
     uint16_t container_port = 0;
     std::string protocol = "tcp";  // "tcp" or "udp"
     bool operator==(const PortMapping&) const = default;

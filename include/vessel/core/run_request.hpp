@@ -26,7 +26,13 @@ struct RunRequest {
     std::vector<std::string> env;  // -e KEY=VALUE, or -e KEY to copy vessel's own KEY
     std::string workdir;
     std::string user;
-    std::string network = "none";
+    std::string network = "bridge";  // none, host, bridge, or the name of a vessel network
+    std::vector<PortMapping> ports;  // -p
+    bool publish_all = false;        // -P: the image's ExposedPorts, on free host ports
+    std::string ip;                  // --ip
+    std::vector<std::string> network_aliases;
+    DnsConfig dns;
+    std::vector<ExtraHost> extra_hosts;
     bool tty = false, interactive = false, remove = false, init = false, read_only = false,
          detach = false;
     Resources resources;

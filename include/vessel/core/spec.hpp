@@ -12,11 +12,15 @@
 #include <nlohmann/json.hpp>
 
 #include "vessel/core/mount_spec.hpp"
+#include "vessel/core/network_options.hpp"
+#include "vessel/core/port_mapping.hpp"
 #include "vessel/core/security.hpp"
 
 namespace vessel {
 
-enum class NetworkMode { kNone, kHost };
+// --network (docs/network.md): none (an empty namespace: lo only), host (the host's own network),
+// bridge (a network of vessel's: the default one, or one made with `vessel network create`).
+enum class NetworkMode { kNone, kHost, kBridge };
 
 // Limits written to the container's cgroup (docs/cgroups.md). Unset means "no limit", except
 // pids_limit, which has a default so that a fork bomb cannot sink the host.
@@ -87,6 +91,15 @@ struct ContainerSpec {
     bool read_only = false;    // --read-only root filesystem
     bool detach = false;       // -d
     NetworkMode network = NetworkMode::kNone;
+    std::string network_name;        // kBridge: the vessel network joined ("vessel" is the default)
+    std::vector<PortMapping> ports;  // -p, -P; host ports chosen at the start
+    std::string ip;                  // --ip: a wanted address, "" for the next free
+    std::vector<std::string> network_aliases;  // --network-alias: more names on its network
+    DnsConfig dns;                             // --dns, --dns-search, --dns-option
+    std::vector<ExtraHost> extra_hosts;        // --add-host
+    // --data-root: where the container's images, volumes and networks are recorded ("" for
+    // the OCI path, which uses none of them).
+    std::string data_root;
     Resources resources;
     Security security;              // capabilities, seccomp, no_new_privs, rlimits, devices, userns
     std::vector<MountSpec> mounts;  // -v, --mount, --tmpfs (docs/mounts.md), in mount order

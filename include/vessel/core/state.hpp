@@ -39,6 +39,25 @@ struct ProcessIdentity {
     uint64_t start_time = 0;
 };
 
+// What a container holds of a vessel network while it exists (docs/network.md): recorded before
+// anything is made, so that the teardown, even in another process, releases all of it (the
+// lease, the published ports, the host's end of the veth pair).
+struct NetworkAttachment {
+    std::string network;     // its name
+    std::string network_id;  // 64 hex characters
+    std::string bridge;      // the Linux bridge the host's end is enslaved to
+    std::string host_veth;   // the host's end of the veth pair
+    std::string ip;          // the leased address, "10.88.0.2"
+    int prefix = 0;          // the subnet's prefix length
+    std::string gateway;     // the bridge's address: the default route
+    std::string mac;
+    bool user_defined = false;  // names resolved through /etc/hosts (not on the default network)
+    bool operator==(const NetworkAttachment&) const = default;
+};
+
+void to_json(nlohmann::json& j, const NetworkAttachment& a);
+void from_json(const nlohmann::json& j, NetworkAttachment& a);
+
 struct ContainerState {
     ContainerSpec spec;
     Status status = Status::kCreated;
@@ -51,6 +70,7 @@ struct ContainerState {
     bool oom_killed = false;
     nlohmann::json cgroup = nlohmann::json::object();  // the cgroup directories this container owns
     std::string log_path;  // detached containers: where the monitor writes their output
+    std::optional<NetworkAttachment> network;  // --network bridge/NAME, until released
 };
 
 void to_json(nlohmann::json& j, const ContainerState& s);

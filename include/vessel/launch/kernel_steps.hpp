@@ -15,6 +15,7 @@
 
 #include "vessel/core/mount_spec.hpp"
 #include "vessel/core/spec.hpp"
+#include "vessel/core/state.hpp"
 #include "vessel/launch/confinement.hpp"
 #include "vessel/launch/handshake.hpp"
 #include "vessel/linux/cgroup_join.hpp"
@@ -67,6 +68,8 @@ class KernelSteps {
     virtual void mask_paths(int root, const std::vector<std::string>& masked,
                             const std::vector<std::string>& readonly) = 0;
     virtual void bring_up_loopback() = 0;
+    // --network bridge/NAME: lo and eth0 up, eth0's address, the default route (links.hpp).
+    virtual void configure_network(const NetworkAttachment& network) = 0;
     virtual void join_v1_cgroups(const cgroups::Cgroup& cgroup) = 0;
     virtual void unshare_cgroup_namespace() = 0;
     virtual void mount_cgroups(const cgroups::Cgroup& cgroup, int root) = 0;
@@ -121,6 +124,7 @@ class LinuxSteps final : public KernelSteps {
     void mask_paths(int root, const std::vector<std::string>& masked,
                     const std::vector<std::string>& readonly) override;
     void bring_up_loopback() override;
+    void configure_network(const NetworkAttachment& network) override;
     void join_v1_cgroups(const cgroups::Cgroup& cgroup) override;
     void unshare_cgroup_namespace() override;
     void mount_cgroups(const cgroups::Cgroup& cgroup, int root) override;

@@ -6,13 +6,15 @@
 //   -> [network namespace] -> hostname [, domainname]
 //   -> mounts private -> overlay (OCI: the bundle's root, bound) -> /proc -> /sys -> /dev
 //   -> device nodes -> -v/--mount/--tmpfs mounts -> [OCI: config.json's mounts, sysctl]
-//   -> masked and read-only paths -> lo up
-//   -> await_ready -> [join the v1 cgroups] -> [cgroup namespace] -> its cgroups, read-only
+//   -> masked and read-only paths -> lo up [--network none]
+//   -> await_ready -> [eth0 and lo up, the default route: --network bridge] -> [join the v1
+//   cgroups] -> [cgroup namespace] -> its cgroups, read-only
 //   -> pivot_root -> [root read-only] -> start_process (process_start.hpp)
 //
 // New steps go into this list: image layers are the overlay's lower dirs (rootfs::Layout);
 // volumes and bind mounts after /dev and before the masked paths (so a volume cannot uncover a
-// masked path); network set-up of the container's side after lo.
+// masked path); the container's side of its network after kReady (the parent makes the veth
+// pair between kGo and kReady).
 #pragma once
 
 #include "vessel/core/spec.hpp"
@@ -38,6 +40,12 @@ struct ChildPlan {
     // -v/--mount sources: detached copies the parent took before clone3, index-aligned with
     // spec->mounts (container_mounts.hpp). The only fds of the parent's the child keeps.
     std::vector<UniqueFd>* mount_sources = nullptr;
+    // What the child attaches with them: spec->mounts plus the /etc files of its network, in
+    // mount order (network_attach.hpp). Null: spec->mounts.
+    const std::vector<MountSpec>* mounts = nullptr;
+    // --network bridge/NAME: eth0's address and route, set by the child once the parent has
+    // made the veth pair (network_attach.hpp). Null otherwise.
+    const NetworkAttachment* network = nullptr;
 };
 
 // The recipe up to the tail, step by step through `kernel` (kernel_steps.hpp). Returns the

@@ -23,8 +23,8 @@ inline constexpr const char* kHostnameFile = "hostname";
 // (none, host). Throws SysError.
 void write_etc_files(const std::string& state_dir, const std::string& hostname,
                      const std::string& container_name, const DnsConfig& dns,
-                     const std::vector<ExtraHost>& extra_hosts, const Lease* lease,
-                     bool own_netns, const std::vector<HostsPeer>& peers);
+                     const std::vector<ExtraHost>& extra_hosts, const Lease* lease, bool own_netns,
+                     const std::vector<HostsPeer>& peers);
 
 // Rewrites, in place, the hosts file of every container leased on a user-defined `network`, so
 // that each lists all the others. `state_dir_of` maps a container id to its state directory; a

@@ -1,0 +1,149 @@
+#include "vessel/launch/network_attach.hpp"
+
+#include <fmt/format.h>
+
+#include "vessel/network/etc_files.hpp"
+#include "vessel/network/firewall.hpp"
+#include "vessel/network/links.hpp"
+#include "vessel/network/network_store.hpp"
+#include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
+
+namespace vessel::network_attach {
+namespace {
+
+using explain::Chapter;
+
+network::NetworkStore network_store(const StateStore& store, const ContainerSpec& spec) {
+    return network::NetworkStore(spec.data_root, store.root());
+}
+
+std::function<std::string(const std::string&)> state_dirs(const StateStore& store) {
+    return [&store](const std::string& id) { return store.dir_of(id); };
+}
+
+// The other containers of a user-defined network, as /etc/hosts lines: by name, hostname and
+// alias, as docker's embedded DNS answers them.
+std::vector<HostsPeer> peers_of(const network::NetworkStore& networks,
+                                const network::NetworkRecord& record, const std::string& self) {
+    std::vector<HostsPeer> peers;
+    if (!record.user_defined) return peers;
+    for (const auto& lease : networks.leases(record)) {
+        if (lease.container_id == self) continue;
+        HostsPeer peer;
+        peer.ip = lease.ip;
+        peer.names = {lease.container_name};
+        if (!lease.hostname.empty() && lease.hostname != lease.container_name)
+            peer.names.push_back(lease.hostname);
+        for (const auto& alias : lease.aliases) peer.names.push_back(alias);
+        peers.push_back(std::move(peer));
+    }
+    return peers;
+}
+
+// --add-host NAME:host-gateway: the address at which the container reaches the host.
+std::vector<ExtraHost> resolve_host_gateway(std::vector<ExtraHost> hosts,
+                                            const ContainerState& state) {
+    for (auto& h : hosts) {
+        if (h.ip != "host-gateway") continue;
+        if (state.network)
+            h.ip = state.network->gateway;
+        else if (state.spec.network == NetworkMode::kHost)
+            h.ip = "127.0.0.1";
+        else
+            throw Error("--add-host " + h.name +
+                        ":host-gateway: with --network none the container cannot reach the host");
+    }
+    return hosts;
+}
+
+}  // namespace
+
+void prepare(const StateStore& store, ContainerState& state) {
+    ContainerSpec& spec = state.spec;
+    const std::string dir = store.dir_of(spec.id);
+    std::optional<network::Lease> lease;
+    std::vector<HostsPeer> peers;
+    if (spec.network == NetworkMode::kBridge) {
+        auto networks = network_store(store, spec);
+        const network::NetworkRecord record = spec.network_name == network::kDefaultNetwork
+                                                  ? networks.default_network()
+                                                  : networks.get(spec.network_name);
+        // Recorded before it exists, so that a failure from here on releases it (teardown 6).
+        NetworkAttachment& a = state.network.emplace();
+        a.network = record.name;
+        a.network_id = record.id;
+        a.bridge = record.bridge;
+        a.host_veth = network::host_veth_name(spec.id);
+        a.prefix = record.subnet.prefix;
+        a.gateway = record.gateway.str();
+        a.user_defined = record.user_defined;
+        std::optional<Ipv4> wanted;
+        if (!spec.ip.empty()) wanted = Ipv4::parse(spec.ip);
+        network::Lease wanted_lease;
+        wanted_lease.container_id = spec.id;
+        wanted_lease.container_name = spec.name;
+        wanted_lease.hostname = spec.hostname;
+        wanted_lease.aliases = spec.network_aliases;
+        lease = networks.allocate(record, wanted_lease, wanted);
+        state.network->ip = lease->ip.str();
+        state.network->mac = mac_for(lease->ip);
+        explain::step(Chapter::kNetwork,
+                      fmt::format("lease {} on network {}", state.network->ip, record.name), "0",
+                      "the lowest free address of the subnet, a file made with O_EXCL");
+        network::choose_host_ports(spec.ports);
+        peers = peers_of(networks, record, spec.id);
+    }
+    network::write_etc_files(dir, spec.hostname, spec.name, spec.dns,
+                             resolve_host_gateway(spec.extra_hosts, state),
+                             lease ? &*lease : nullptr, spec.network != NetworkMode::kHost, peers);
+}
+
+std::vector<MountSpec> with_etc_files(const StateStore& store, const ContainerSpec& spec) {
+    std::vector<MountSpec> mounts = spec.mounts;
+    for (const char* file :
+         {network::kHostsFile, network::kResolvConfFile, network::kHostnameFile}) {
+        const std::string target = std::string("/etc/") + file;
+        bool taken = false;
+        for (const auto& m : spec.mounts) taken = taken || m.target == target;
+        if (taken) continue;
+        MountSpec bind;
+        bind.type = MountType::kBind;
+        bind.source = bind.host_path = store.dir_of(spec.id) + "/" + file;
+        bind.target = target;
+        mounts.push_back(std::move(bind));
+    }
+    return in_mount_order(std::move(mounts));
+}
+
+void connect(const StateStore& store, const ContainerState& state, pid_t child) {
+    if (!state.network) return;
+    const NetworkAttachment& a = *state.network;
+    auto networks = network_store(store, state.spec);
+    const network::NetworkRecord record = networks.get(a.network);
+    network::ensure_bridge(record);
+    network::ensure_network_rules(record);
+    network::create_veth(record, a.host_veth, child, a.mac);
+    if (!state.spec.ports.empty())
+        network::publish_ports(record, Ipv4::parse(a.ip), state.spec.ports);
+    if (record.user_defined) network::refresh_peer_hosts(networks, record, state_dirs(store));
+}
+
+void release(const StateStore& store, ContainerState& state) {
+    if (!state.network) return;
+    const NetworkAttachment& a = *state.network;
+    auto networks = network_store(store, state.spec);
+    const auto record = networks.find(a.network);
+    if (record && !state.spec.ports.empty())
+        network::unpublish_ports(*record, Ipv4::parse(a.ip), state.spec.ports);
+    // The namespace's end takes the pair with it, but only some 70 ms later: deleted here, so
+    // that nothing of the container is left when `rm` returns.
+    network::delete_link(a.host_veth);
+    if (record) {
+        networks.release(*record, state.spec.id);
+        if (record->user_defined) network::refresh_peer_hosts(networks, *record, state_dirs(store));
+    }
+    state.network.reset();
+}
+
+}  // namespace vessel::network_attach
