@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "vessel/network/network_store.hpp"
@@ -123,7 +124,13 @@ TEST_F(NetworkStoreTest, DefaultNetworkIsCreatedOnceUnderConcurrency) {
     std::vector<std::string> ids(8);
     std::vector<std::thread> threads;
     for (size_t i = 0; i < ids.size(); ++i)
-        threads.emplace_back([&, i] { ids[i] = store().default_network().id; });
+        threads.emplace_back([&, i] {
+            try {
+                ids[i] = store().default_network().id;
+            } catch (const std::exception& e) {
+                ids[i] = e.what();
+            }
+        });
     for (auto& t : threads) t.join();
     for (const auto& id : ids) EXPECT_EQ(id, ids[0]);
     const auto all = store().list();
@@ -281,4 +288,26 @@ TEST(NetworkSubnetChoice, FirstFreeDockerPool) {
 
 TEST(NetworkSubnetChoice, HostSubnetsNeverIncludeTheDefaultRoute) {
     for (const auto& s : host_subnets_in_use()) EXPECT_GT(s.prefix, 0) << s.str();
+}
+
+// Every route of this namespace but the default one, read here by hand: "000200C0" is the bytes
+// c0 00 02 00 in memory order, 192.0.2.0.
+TEST(NetworkSubnetChoice, HostSubnetsIncludeEveryRoute) {
+    const auto used = host_subnets_in_use();
+    std::istringstream routes(fs::read_file("/proc/net/route"));
+    std::string line;
+    std::getline(routes, line);
+    while (std::getline(routes, line)) {
+        std::istringstream f(line);
+        std::string iface, dest, gw, flags, refcnt, use, metric, mask;
+        f >> iface >> dest >> gw >> flags >> refcnt >> use >> metric >> mask;
+        if (mask == "00000000") continue;
+        std::string dotted;
+        for (int byte = 3; byte >= 0; --byte)
+            dotted += std::to_string(std::stoi(dest.substr(byte * 2, 2), nullptr, 16)) +
+                      (byte ? "." : "");
+        bool found = false;
+        for (const auto& s : used) found = found || s.base.str() == dotted;
+        EXPECT_TRUE(found) << dotted;
+    }
 }
