@@ -8,6 +8,7 @@
 #include "vessel/network/etc_files.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "network_store_files.hpp"
@@ -29,12 +30,18 @@ std::string peer_lines(const std::vector<HostsPeer>& peers) {
 
 // Overwrites the file's content keeping its inode: the file is bind-mounted into a running
 // container, which would keep seeing the old inode after a rename. False when it is gone.
+// The flock on the file itself keeps two writers (a container writing its own file, a peer
+// refreshing it) from truncating and writing in turn, which could leave the tail of a longer
+// text after a shorter one.
 bool rewrite_in_place(const std::string& path, const std::string& text) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW));
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!fd) {
         if (errno == ENOENT) return false;
         throw SysError("cannot open " + path, errno);
     }
+    while (::flock(fd.get(), LOCK_EX) != 0)
+        if (errno != EINTR) throw SysError("cannot lock " + path, errno);
+    if (::ftruncate(fd.get(), 0) != 0) throw SysError("cannot truncate " + path, errno);
     for (size_t done = 0; done < text.size();) {
         ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
         if (n < 0 && errno == EINTR) continue;

@@ -1,7 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
 
 #include "vessel/network/etc_files.hpp"
 #include "vessel/util/fs.hpp"
@@ -43,6 +48,13 @@ class EtcFilesTest : public ::testing::Test {
 
     std::string root_;
 };
+
+std::string read_once(const std::string& path) {
+    char buf[65536];
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    const ssize_t n = fd ? ::read(fd.get(), buf, sizeof buf) : -1;
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
 
 const char* kHead =
     "127.0.0.1\tlocalhost\n"
@@ -138,4 +150,49 @@ TEST_F(EtcFilesTest, RefreshLeavesTheDefaultNetworkAlone) {
     refresh_peer_hosts(store, net, state_dir_of);
     EXPECT_EQ(fs::read_file(state_dir_of("aaaa") + "/hosts"),
               std::string(kHead) + a.ip.str() + "\ta\n");
+}
+
+// A container writing its own hosts file while a peer refreshes it: each write is whole, never
+// the tail of a longer text left behind a shorter one.
+TEST_F(EtcFilesTest, ConcurrentRewritesNeverMixTwoTexts) {
+    NetworkStore store(root_ + "/data", root_ + "/run");
+    const auto net = store.create("mix", Subnet::parse("10.8.0.0/24"), std::nullopt);
+    const auto state_dir_of = [&](const std::string& id) { return root_ + "/containers/" + id; };
+    const Lease one = store.allocate(net, lease("one111111111111", "one"));
+    store.allocate(net, lease("two222222222222", "two"));
+    const std::string dir = container_dir(one.container_id);
+    // The container's own write lists a long-named stale peer: longer than the refresh's text.
+    const std::vector<HostsPeer> stale{
+        {Ipv4::parse("10.8.0.99"), {std::string(200, 'x'), std::string(200, 'y')}}};
+    write_etc_files(dir, "one", "one", {}, {}, &one, true, stale);
+    const std::string own_write = fs::read_file(dir + "/hosts");
+    refresh_peer_hosts(store, net, state_dir_of);
+    const std::string refreshed = fs::read_file(dir + "/hosts");
+    ASSERT_NE(own_write, refreshed);
+
+    std::atomic<bool> stop = false;
+    std::thread writer([&] {
+        for (int i = 0; i < 300; ++i) write_etc_files(dir, "one", "one", {}, {}, &one, true, stale);
+        stop = true;
+    });
+    std::thread refresher([&] {
+        while (!stop) refresh_peer_hosts(store, net, state_dir_of);
+    });
+    int bad = 0;
+    std::string example;
+    while (!stop) {
+        // One read(2): fs::read_file reads until EOF in several calls, and a later call can
+        // catch the tail of the next writer's text, which is the reader's mixture, not ours.
+        const std::string seen = read_once(dir + "/hosts");
+        // A read may catch a write half-way (a prefix): what must never show is a mixture.
+        if (!own_write.starts_with(seen) && !refreshed.starts_with(seen)) {
+            ++bad;
+            example = seen;
+        }
+    }
+    writer.join();
+    refresher.join();
+    const std::string last = fs::read_file(dir + "/hosts");
+    EXPECT_TRUE(last == own_write || last == refreshed);
+    EXPECT_EQ(bad, 0) << example;
 }
