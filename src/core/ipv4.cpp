@@ -14,9 +14,10 @@ uint32_t host_mask(int prefix) {
     return prefix == 0 ? 0xffffffffu : (uint32_t{1} << (32 - prefix)) - 1;
 }
 
-// A decimal number of at most `max`, the whole of `text`: no sign, no spaces, no empty part.
+// A decimal number of at most `max`, the whole of `text`: no sign, no spaces, no empty part, no
+// leading zero (Go's net.ParseIP, which docker uses, refuses "010.0.0.1": some read it as octal).
 bool parse_number(std::string_view text, unsigned max, unsigned& out) {
-    if (text.empty() || text.size() > 3) return false;
+    if (text.empty() || text.size() > 3 || (text.size() > 1 && text[0] == '0')) return false;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc() && end == text.data() + text.size() && out <= max;
 }
