@@ -98,7 +98,9 @@ NetworkRecord NetworkStore::create(const std::string& name, std::optional<Subnet
     // One creator at a time: the name check, the overlap check and the subnet choice must see
     // every other network, including one being created right now.
     UniqueFd held = files::lock_file(files::records_dir(data_root_) + "/.lock");
-    if (find(name)) throw Error(fmt::format("network with name {} already exists", name));
+    // By name only: find() would also take the name for a prefix of another network's id.
+    if (load_record(data_root_, name))
+        throw Error(fmt::format("network with name {} already exists", name));
     const auto others = list();
     if (subnet) {
         for (const auto& other : others)
@@ -128,13 +130,13 @@ NetworkRecord NetworkStore::create(const std::string& name, std::optional<Subnet
 }
 
 NetworkRecord NetworkStore::default_network() {
-    if (auto n = find(kDefaultNetwork)) return *n;  // the common case: no lock
+    if (auto n = load_record(data_root_, kDefaultNetwork)) return *n;  // the common case: no lock
     fs::ensure_dir(data_root_, 0711);
     fs::ensure_dir(files::records_dir(data_root_), 0700);
     // Two vessels starting at once on a fresh machine: the second waits here and then finds
     // the record the first wrote, so both use the same subnet.
     UniqueFd held = files::lock_file(files::records_dir(data_root_) + "/.lock");
-    if (auto n = find(kDefaultNetwork)) return *n;
+    if (auto n = load_record(data_root_, kDefaultNetwork)) return *n;
     NetworkRecord n;
     n.name = kDefaultNetwork;
     n.id = ids::new_container_id();

@@ -311,3 +311,14 @@ TEST(NetworkSubnetChoice, HostSubnetsIncludeEveryRoute) {
         EXPECT_TRUE(found) << dotted;
     }
 }
+
+// A name that is also a prefix of another network's id ("b" for an id "b3f...") is a new name.
+TEST_F(NetworkStoreTest, NameThatLooksLikeAnIdPrefixIsFree) {
+    auto s = store();
+    const auto first = s.create("first", Subnet::parse("10.3.0.0/16"), std::nullopt);
+    const std::string prefix = first.id.substr(0, 1);
+    const auto second = s.create(prefix, Subnet::parse("10.4.0.0/16"), std::nullopt);
+    EXPECT_NE(second.id, first.id);
+    EXPECT_EQ(s.get(prefix).id, second.id);  // the name wins over the id prefix
+    EXPECT_EQ(s.list().size(), 2u);
+}
