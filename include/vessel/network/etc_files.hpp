@@ -26,6 +26,12 @@ void write_etc_files(const std::string& state_dir, const std::string& hostname,
                      const std::vector<ExtraHost>& extra_hosts, const Lease* lease, bool own_netns,
                      const std::vector<HostsPeer>& peers);
 
+// The peers of container `container_id` as its /etc/hosts lists them: every other lease of the
+// network, by container name, hostname and aliases. (Added by the netstore branch: write_etc_files
+// and refresh_peer_hosts both need this mapping.)
+std::vector<HostsPeer> hosts_peers(const std::vector<Lease>& leases,
+                                   const std::string& container_id);
+
 // Rewrites, in place, the hosts file of every container leased on a user-defined `network`, so
 // that each lists all the others. `state_dir_of` maps a container id to its state directory; a
 // container whose directory is gone is skipped. Quiet about files that vanish meanwhile.

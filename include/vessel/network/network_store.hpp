@@ -75,6 +75,9 @@ class NetworkStore {
     void release(const NetworkRecord& network, const std::string& container_id);
     std::vector<Lease> leases(const NetworkRecord& network) const;
 
+    const std::string& data_root() const { return data_root_; }
+    const std::string& state_root() const { return state_root_; }
+
   private:
     std::string data_root_, state_root_;
 };
