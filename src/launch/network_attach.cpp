@@ -8,6 +8,7 @@
 #include "vessel/network/network_store.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
+#include "vessel/util/fs.hpp"
 
 namespace vessel::network_attach {
 namespace {
@@ -23,22 +24,11 @@ std::function<std::string(const std::string&)> state_dirs(const StateStore& stor
 }
 
 // The other containers of a user-defined network, as /etc/hosts lines: by name, hostname and
-// alias, as docker's embedded DNS answers them.
+// alias, as docker's embedded DNS answers them. The default network resolves no names.
 std::vector<HostsPeer> peers_of(const network::NetworkStore& networks,
                                 const network::NetworkRecord& record, const std::string& self) {
-    std::vector<HostsPeer> peers;
-    if (!record.user_defined) return peers;
-    for (const auto& lease : networks.leases(record)) {
-        if (lease.container_id == self) continue;
-        HostsPeer peer;
-        peer.ip = lease.ip;
-        peer.names = {lease.container_name};
-        if (!lease.hostname.empty() && lease.hostname != lease.container_name)
-            peer.names.push_back(lease.hostname);
-        for (const auto& alias : lease.aliases) peer.names.push_back(alias);
-        peers.push_back(std::move(peer));
-    }
-    return peers;
+    if (!record.user_defined) return {};
+    return network::hosts_peers(networks.leases(record), self);
 }
 
 // --add-host NAME:host-gateway: the address at which the container reaches the host.
@@ -85,7 +75,9 @@ void prepare(const StateStore& store, ContainerState& state) {
         wanted_lease.container_name = spec.name;
         wanted_lease.hostname = spec.hostname;
         wanted_lease.aliases = spec.network_aliases;
-        lease = networks.allocate(record, wanted_lease, wanted);
+        lease = networks.allocate(record, wanted_lease, wanted, [&store](const std::string& id) {
+            return fs::exists(store.dir_of(id));  // made before any lease (launcher.cpp)
+        });
         state.network->ip = lease->ip.str();
         state.network->mac = mac_for(lease->ip);
         explain::step(Chapter::kNetwork,

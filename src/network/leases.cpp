@@ -1,5 +1,5 @@
 // Address leases (docs/network.md): one file per address under
-// <state-root>/networks/<name>/leases/, taken under the network's flock. The file is written
+// <state-root>/.networks/<name>/leases/, taken under the network's flock. The file is written
 // whole under a temporary name and then link(2)ed to its address: link fails with EEXIST like
 // O_CREAT|O_EXCL would, and no reader ever sees a half-written lease.
 #include <dirent.h>
@@ -25,7 +25,7 @@ namespace files = store_files;
 UniqueFd lock_network(const std::string& data_root, const std::string& state_root,
                       const NetworkRecord& network) {
     fs::ensure_dir(state_root, 0711);
-    fs::ensure_dir(state_root + "/networks", 0700);
+    fs::ensure_dir(state_root + "/.networks", 0700);
     fs::ensure_dir(files::runtime_dir(state_root, network.name), 0700);
     UniqueFd held = files::lock_file(files::runtime_dir(state_root, network.name) + "/lock");
     auto text = fs::try_read_file(files::record_path(data_root, network.name));
@@ -70,7 +70,8 @@ bool is_reserved(const NetworkRecord& network, Ipv4 ip) {
 }  // namespace
 
 Lease NetworkStore::allocate(const NetworkRecord& network, Lease wanted_lease,
-                             std::optional<Ipv4> wanted) {
+                             std::optional<Ipv4> wanted,
+                             const std::function<bool(const std::string&)>& is_alive) {
     if (wanted && (!network.subnet.contains(*wanted) || *wanted == network.subnet.base ||
                    *wanted == network.subnet.broadcast()))
         throw Error(fmt::format(
@@ -78,7 +79,16 @@ Lease NetworkStore::allocate(const NetworkRecord& network, Lease wanted_lease,
             wanted->str(), network.name, network.subnet.str()));
     UniqueFd held = lock_network(data_root_, state_root_, network);
     const std::string dir = files::leases_dir(state_root_, network.name);
-    const auto current = read_leases(dir);
+    auto current = read_leases(dir);
+    if (is_alive)
+        std::erase_if(current, [&](const Lease& l) {
+            if (l.container_id == wanted_lease.container_id || is_alive(l.container_id))
+                return false;
+            spdlog::debug("taking back {} from container {}, which is gone", l.ip.str(),
+                          l.container_id);
+            ::unlink((dir + "/" + l.ip.str()).c_str());
+            return true;
+        });
     // A container that asks again (a restart) keeps the address it holds.
     for (const auto& l : current)
         if (l.container_id == wanted_lease.container_id && (!wanted || *wanted == l.ip)) return l;

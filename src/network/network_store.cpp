@@ -200,7 +200,7 @@ void NetworkStore::remove(const std::string& name_or_id,
         throw Error(fmt::format("{} is a pre-defined network and cannot be removed", n.name));
     UniqueFd records_held = files::lock_file(files::records_dir(data_root_) + "/.lock");
     fs::ensure_dir(state_root_, 0711);
-    fs::ensure_dir(state_root_ + "/networks", 0700);
+    fs::ensure_dir(state_root_ + "/.networks", 0700);
     fs::ensure_dir(files::runtime_dir(state_root_, n.name), 0700);
     // Under the leases' lock no container can take an address while we look; one that waits
     // for it finds the record gone afterwards (allocate checks) and fails cleanly.

@@ -3,8 +3,8 @@
 //
 //   <data-root>/networks/<name>.json          the record (survives reboots)
 //   <data-root>/networks/.lock                flock: creating and removing records
-//   <state-root>/networks/<name>/lock         flock: taking and giving back leases
-//   <state-root>/networks/<name>/leases/<ip>  one lease, JSON
+//   <state-root>/.networks/<name>/lock         flock: taking and giving back leases
+//   <state-root>/.networks/<name>/leases/<ip>  one lease, JSON
 #pragma once
 
 #include <fcntl.h>
@@ -24,7 +24,8 @@ inline std::string record_path(const std::string& data_root, const std::string& 
     return records_dir(data_root) + "/" + name + ".json";
 }
 inline std::string runtime_dir(const std::string& state_root, const std::string& name) {
-    return state_root + "/networks/" + name;
+    // A dot directory: the state root's plain subdirectories are containers (ps, rm).
+    return state_root + "/.networks/" + name;
 }
 inline std::string leases_dir(const std::string& state_root, const std::string& name) {
     return runtime_dir(state_root, name) + "/leases";

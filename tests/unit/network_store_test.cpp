@@ -199,6 +199,21 @@ TEST_F(NetworkStoreTest, FiftyConcurrentThreadsGetFiftyDistinctAddresses) {
     EXPECT_EQ(ips.size(), 50u);
 }
 
+// A vessel killed after taking a lease and before recording it: the next allocation that is told
+// which containers exist takes the address back.
+TEST_F(NetworkStoreTest, LeasesOfContainersThatAreGoneAreTakenBack) {
+    auto s = store();
+    const auto net = s.create("tiny", Subnet::parse("10.60.0.0/30"), std::nullopt);
+    s.allocate(net, lease_for("dead"));
+    auto only_live = [](const std::string& id) { return id == "live"; };
+    EXPECT_EQ(s.allocate(net, lease_for("live"), std::nullopt, only_live).ip.str(), "10.60.0.2");
+    ASSERT_EQ(s.leases(net).size(), 1u);
+    EXPECT_EQ(s.leases(net)[0].container_id, "live");
+    // A live container's lease is never taken.
+    EXPECT_EQ(error_of([&] { s.allocate(net, lease_for("new"), std::nullopt, only_live); }),
+              "no available IPv4 addresses on network tiny (10.60.0.0/30)");
+}
+
 TEST_F(NetworkStoreTest, SlashThirtyHoldsOneContainer) {
     auto s = store();
     const auto net = s.create("tiny", Subnet::parse("10.60.0.0/30"), std::nullopt);
@@ -258,7 +273,7 @@ TEST_F(NetworkStoreTest, RemoveRefusesActiveEndpointsUnlessTheirContainersAreGon
     EXPECT_TRUE(s.find("busy"));
     s.remove("busy", [](const std::string&) { return false; });
     EXPECT_FALSE(s.find("busy"));
-    EXPECT_FALSE(fs::exists(root_ + "/run/networks/busy"));
+    EXPECT_FALSE(fs::exists(root_ + "/run/.networks/busy"));
     // A lease taken with the record read before the removal is refused.
     EXPECT_EQ(error_of([&] { s.allocate(net, lease_for("late")); }), "network busy not found");
     // The name can be used again, without the old leases.

@@ -53,6 +53,7 @@ std::unique_ptr<Command> make_save(CLI::App& app);
 std::unique_ptr<Command> make_images(CLI::App& app);
 std::unique_ptr<Command> make_rmi(CLI::App& app);
 std::unique_ptr<Command> make_image(CLI::App& app);
+std::unique_ptr<Command> make_network(CLI::App& app);  // network.cpp (docs/network.md)
 std::unique_ptr<Command> make_volume(CLI::App& app);  // volume.cpp (docs/mounts.md)
 std::unique_ptr<Command> make_cp(CLI::App& app);      // cp.cpp (docs/cp.md)
 std::unique_ptr<Command> make_info(CLI::App& app);    // info.cpp

@@ -69,8 +69,12 @@ class NetworkStore {
     // The lowest free address of the subnet (not the network address, the gateway or the
     // broadcast), or `wanted` (--ip) when it is free. Throws Error (125) when the subnet is full
     // ("no available IPv4 addresses on network X") or `wanted` is taken or outside the subnet.
+    // `is_alive`, when given, tells which leases still have a container: the others are taken
+    // back first (a vessel killed between taking a lease and recording it in the container's
+    // state leaves one that no teardown knows of).
     Lease allocate(const NetworkRecord& network, Lease wanted_lease,
-                   std::optional<Ipv4> wanted = std::nullopt);
+                   std::optional<Ipv4> wanted = std::nullopt,
+                   const std::function<bool(const std::string& container_id)>& is_alive = {});
     // Quiet when the container holds no lease.
     void release(const NetworkRecord& network, const std::string& container_id);
     std::vector<Lease> leases(const NetworkRecord& network) const;
