@@ -281,11 +281,17 @@ TEST_F(NetworkLinksTest, RefusesAnInterfaceThatIsNotABridge) {
 TEST_F(NetworkLinksTest, ConcurrentRunsBothMakeTheBridge) {
     in_child([](const Checks& checks) {
         become_private_host();
-        for (int round = 0; round < 10; ++round) {
+        for (int round = 0; round < 20; ++round) {
+            // Eight runs held at a gate that opens for all at once (the write end closing).
+            int gate[2];
+            check(::pipe(gate), "pipe");
             std::vector<pid_t> runs;
-            for (int i = 0; i < 4; ++i) {
+            for (int i = 0; i < 8; ++i) {
                 const pid_t pid = ::fork();
                 if (pid == 0) {
+                    ::close(gate[1]);
+                    char byte;
+                    [[maybe_unused]] auto n = ::read(gate[0], &byte, 1);
                     try {
                         ensure_bridge(test_network("vbr-race"));
                         ::_exit(0);
@@ -296,6 +302,8 @@ TEST_F(NetworkLinksTest, ConcurrentRunsBothMakeTheBridge) {
                 }
                 runs.push_back(pid);
             }
+            ::close(gate[0]);
+            ::close(gate[1]);
             for (pid_t pid : runs) {
                 int status = 0;
                 ::waitpid(pid, &status, 0);
