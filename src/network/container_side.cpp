@@ -1,5 +1,6 @@
 // Inside the container's network namespace, before execve (docs/network.md): the child brings
-// its two interfaces up, gives eth0 its address and routes everything else to the bridge.
+// lo up, gives eth0 (made up by create_veth) its address and routes everything else to the
+// bridge.
 //
 // This runs in a cloned child that has no other thread: one netlink socket, four requests, each
 // answered before the next (no libnl cache, nothing that starts a thread). The socket belongs to
@@ -83,14 +84,16 @@ void add_default_route(netlink::Socket& sock, int index, Ipv4 gateway) {
 
 void configure_container_side(Ipv4 address, int prefix, Ipv4 gateway) {
     netlink::Socket sock;
-    bring_up(sock, "lo", kLoopbackIndex, "127.0.0.1 answers inside");
     const int eth0 = netlink::index_of("eth0");
     if (eth0 == 0) throw SysError("cannot find eth0 in the container's network namespace", ENODEV);
-    // Up before the address: the kernel adds the subnet's route with the address only on a link
-    // that is up, and the default route needs that route to reach its gateway.
-    bring_up(sock, "eth0", eth0, "the container's end of its veth pair");
+    bring_up(sock, "lo", kLoopbackIndex, "127.0.0.1 answers inside");
+    // eth0 came up when vessel made it (create_veth): the kernel adds the subnet's route with
+    // the address, which the default route needs to reach its gateway.
     add_address(sock, eth0, address, prefix);
     add_default_route(sock, eth0, gateway);
+    // eth0's carrier came on when vessel plugged the other end in: see that the kernel has
+    // applied it before the container's first packet (sync_link).
+    netlink::sync_link(sock, "eth0", eth0);
 }
 
 }  // namespace vessel::network

@@ -108,6 +108,25 @@ int set_up(Socket& sock, int index) {
     return sock.send(std::move(msg));
 }
 
+// IFF_LOWER_UP, the carrier, from <linux/if.h>, which cannot be included with <net/if.h>.
+constexpr unsigned kLowerUp = 1U << 16;
+
+void sync_link(Socket& sock, const std::string& name, int index) {
+    rtnl_link* found = nullptr;
+    const int err =
+        sock.request([&](nl_sock* s) { return rtnl_link_get_kernel(s, index, nullptr, &found); });
+    Link link(found);
+    const bool up = link && (rtnl_link_get_flags(link.get()) & kLowerUp) != 0;
+    if (explain::enabled()) {
+        explain::step(explain::Chapter::kNetwork, "ip link show " + name,
+                      err != 0 ? "-1 " + std::string(explain::errno_name(err))
+                      : up     ? "LOWER_UP"
+                               : "NO-CARRIER",
+                      "the kernel turns the link on now, not a moment later");
+    }
+    if (err != 0) throw SysError("cannot look up network interface " + name, err);
+}
+
 int index_of(const std::string& name) {
     return static_cast<int>(::if_nametoindex(name.c_str()));
 }

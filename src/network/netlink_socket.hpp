@@ -83,6 +83,11 @@ int index_of(const std::string& name);
 // the mask ifi_change IFF_UP). 0 or an errno.
 int set_up(Socket& sock, int index);
 
+// `ip link show NAME`, for its side effect: since Linux 6.5 (rtnl_getlink), asking for a link
+// first applies its pending carrier change (linkwatch_sync_dev), which otherwise waits for a
+// kernel worker; packets sent meanwhile are dropped. Throws SysError when the link is gone.
+void sync_link(Socket& sock, const std::string& name, int index);
+
 // Traces one request as the `ip` command that does the same (`describe()`, formatted only when
 // --explain is on), with its result: "= 0" or "= -1 EEXIST (File exists)". Returns `err`.
 template <typename Describe>

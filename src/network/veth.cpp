@@ -17,38 +17,54 @@ namespace {
 
 using netlink::traced;
 
-// `ip link add HOST master BRIDGE up type veth peer name eth0 address MAC netns PID`: one
-// RTM_NEWLINK does all of it (the kernel enslaves and brings up a new link when the request says
-// so), which is why the bridge's index is looked up first.
-int add_veth_pair(netlink::Socket& sock, const NetworkRecord& network, const std::string& host_name,
-                  int bridge_index, pid_t container_pid, const std::string& mac) {
-    netlink::Link veth(rtnl_link_veth_alloc());
-    if (!veth) throw SysError("cannot allocate a libnl veth link", ENOMEM);
-    rtnl_link_set_name(veth.get(), host_name.c_str());
-    rtnl_link_set_master(veth.get(), bridge_index);
-    rtnl_link_set_flags(veth.get(), IFF_UP);
-
-    netlink::Link peer(rtnl_link_veth_get_peer(veth.get()));  // a reference of our own
-    rtnl_link_set_name(peer.get(), "eth0");
+// `ip link add eth0 netns PID address MAC up type veth peer name HOST`: one RTM_NEWLINK makes
+// both ends. The end the request names is the container's, made inside its namespace and up; the
+// peer stays in ours, down: the kernel cannot bring up the peer of a pair that is still being
+// made (ENOTCONN), so the host end comes up afterwards (plug_into_bridge), which is also when the
+// cable's carrier comes on at both ends.
+int add_veth_pair(netlink::Socket& sock, const std::string& host_name, pid_t container_pid,
+                  const std::string& mac) {
+    netlink::Link eth0(rtnl_link_veth_alloc());
+    if (!eth0) throw SysError("cannot allocate a libnl veth link", ENOMEM);
+    rtnl_link_set_name(eth0.get(), "eth0");
     nl_addr* parsed = nullptr;
     if (nl_addr_parse(mac.c_str(), AF_LLC, &parsed) < 0) {
         throw Error(fmt::format("invalid MAC address {} for {}", mac, host_name));
     }
-    netlink::NlAddr peer_mac(parsed);
-    rtnl_link_set_addr(peer.get(), peer_mac.get());
-    rtnl_link_set_ns_pid(peer.get(), container_pid);
+    netlink::NlAddr eth0_mac(parsed);
+    rtnl_link_set_addr(eth0.get(), eth0_mac.get());
+    rtnl_link_set_ns_pid(eth0.get(), container_pid);
+    rtnl_link_set_flags(eth0.get(), IFF_UP);
+
+    netlink::Link host(rtnl_link_veth_get_peer(eth0.get()));  // a reference of our own
+    rtnl_link_set_name(host.get(), host_name.c_str());
 
     const int err = sock.request(
-        [&](nl_sock* s) { return rtnl_link_add(s, veth.get(), NLM_F_CREATE | NLM_F_EXCL); });
+        [&](nl_sock* s) { return rtnl_link_add(s, eth0.get(), NLM_F_CREATE | NLM_F_EXCL); });
     return traced(
         err,
         [&] {
-            return fmt::format(
-                "ip link add {} master {} up type veth peer name eth0 address {} "
-                "netns {}",
-                host_name, network.bridge, mac, container_pid);
+            return fmt::format("ip link add eth0 netns {} address {} up type veth peer name {}",
+                               container_pid, mac, host_name);
         },
-        "the container's cable: this end on the bridge, eth0 in its namespace");
+        "the container's cable: eth0 in its namespace, the other end in ours");
+}
+
+// `ip link set HOST master BRIDGE up`: one RTM_NEWLINK plugs the host end into the bridge and
+// turns it on.
+int plug_into_bridge(netlink::Socket& sock, const NetworkRecord& network,
+                     const std::string& host_name, int host_index, int bridge_index) {
+    netlink::Link port(rtnl_link_alloc());
+    netlink::Link change(rtnl_link_alloc());
+    if (!port || !change) throw SysError("cannot allocate a libnl link", ENOMEM);
+    rtnl_link_set_ifindex(port.get(), host_index);
+    rtnl_link_set_master(change.get(), bridge_index);
+    rtnl_link_set_flags(change.get(), IFF_UP);
+    const int err =
+        sock.request([&](nl_sock* s) { return rtnl_link_change(s, port.get(), change.get(), 0); });
+    return traced(
+        err, [&] { return fmt::format("ip link set {} master {} up", host_name, network.bridge); },
+        "a port of the network's switch");
 }
 
 // `bridge link set dev HOST hairpin on`: the bridge may send a frame back out of the port it
@@ -95,17 +111,31 @@ void create_veth(const NetworkRecord& network, const std::string& host_name, pid
             fmt::format("{}: bridge {} of network {}", what, network.bridge, network.name), ENODEV);
     }
     netlink::Socket sock;
-    if (const int err = add_veth_pair(sock, network, host_name, bridge_index, container_pid, mac);
-        err != 0) {
+    if (const int err = add_veth_pair(sock, host_name, container_pid, mac); err != 0) {
         throw SysError(what, err);
     }
     const int host_index = netlink::index_of(host_name);
-    const int err = host_index == 0 ? ENODEV : set_hairpin(sock, host_name, host_index);
+    int err = host_index == 0 ? ENODEV : 0;
+    std::string failed = fmt::format("{}: its host end is gone", what);
+    if (err == 0) {
+        err = plug_into_bridge(sock, network, host_name, host_index, bridge_index);
+        failed = fmt::format("cannot plug {} into bridge {}", host_name, network.bridge);
+    }
+    if (err == 0) {
+        err = set_hairpin(sock, host_name, host_index);
+        failed = fmt::format("cannot turn on hairpin mode on {}", host_name);
+    }
     if (err != 0) {
         // Leave no half-made pair behind: deleting this end deletes eth0 too.
         remove_link(sock, host_name);
-        throw SysError(fmt::format("cannot turn on hairpin mode on {}", host_name), err);
+        throw SysError(failed, err);
     }
+    // The carrier just came on at both ends, and with the first port the bridge's own: the
+    // kernel lets packets through a link only once its "linkwatch" worker has seen that, a
+    // moment later (until then they are dropped, and a container's first connection waits 1 s
+    // for ARP to try again). Asking for a link (RTM_GETLINK) runs that pending work at once.
+    netlink::sync_link(sock, host_name, host_index);
+    netlink::sync_link(sock, network.bridge, bridge_index);
 }
 
 void delete_link(const std::string& name) {
