@@ -154,7 +154,16 @@ void ensure_bridge(const NetworkRecord& network) {
 }
 
 void delete_bridge(const NetworkRecord& network) {
-    delete_link(network.bridge);
+    netlink::Socket sock;
+    const int err = netlink::remove_link(sock, network.bridge);
+    traced(
+        err, [&] { return fmt::format("ip link del {}", network.bridge); },
+        err == ENODEV ? "already gone" : "the network's switch, with its address and route");
+    if (err != 0 && err != ENODEV) {
+        throw SysError(
+            fmt::format("cannot delete bridge {} of network {}", network.bridge, network.name),
+            err);
+    }
 }
 
 }  // namespace vessel::network

@@ -108,6 +108,13 @@ int set_up(Socket& sock, int index) {
     return sock.send(std::move(msg));
 }
 
+int remove_link(Socket& sock, const std::string& name) {
+    Link link(rtnl_link_alloc());
+    if (!link) return ENOMEM;
+    rtnl_link_set_name(link.get(), name.c_str());
+    return sock.request([&](nl_sock* s) { return rtnl_link_delete(s, link.get()); });
+}
+
 // IFF_LOWER_UP, the carrier, from <linux/if.h>, which cannot be included with <net/if.h>.
 constexpr unsigned kLowerUp = 1U << 16;
 

@@ -83,6 +83,9 @@ int index_of(const std::string& name);
 // the mask ifi_change IFF_UP). 0 or an errno.
 int set_up(Socket& sock, int index);
 
+// `ip link del NAME`: an RTM_DELLINK by name. 0 or the errno (ENODEV when there is no such link).
+int remove_link(Socket& sock, const std::string& name);
+
 // `ip link show NAME`, for its side effect: since Linux 6.5 (rtnl_getlink), asking for a link
 // first applies its pending carrier change (linkwatch_sync_dev), which otherwise waits for a
 // kernel worker; packets sent meanwhile are dropped. Throws SysError when the link is gone.

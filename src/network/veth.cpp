@@ -86,14 +86,6 @@ int set_hairpin(netlink::Socket& sock, const std::string& host_name, int host_in
         "a container can reach its own published ports");
 }
 
-// RTM_DELLINK by name: 0, or the errno (ENODEV when there is no such link).
-int remove_link(netlink::Socket& sock, const std::string& name) {
-    netlink::Link link(rtnl_link_alloc());
-    if (!link) throw SysError("cannot allocate a libnl link", ENOMEM);
-    rtnl_link_set_name(link.get(), name.c_str());
-    return sock.request([&](nl_sock* s) { return rtnl_link_delete(s, link.get()); });
-}
-
 }  // namespace
 
 std::string host_veth_name(const std::string& container_id) {
@@ -127,7 +119,7 @@ void create_veth(const NetworkRecord& network, const std::string& host_name, pid
     }
     if (err != 0) {
         // Leave no half-made pair behind: deleting this end deletes eth0 too.
-        remove_link(sock, host_name);
+        netlink::remove_link(sock, host_name);
         throw SysError(failed, err);
     }
     // The carrier just came on at both ends, and with the first port the bridge's own: the
@@ -140,10 +132,10 @@ void create_veth(const NetworkRecord& network, const std::string& host_name, pid
 
 void delete_link(const std::string& name) {
     netlink::Socket sock;
-    const int err = remove_link(sock, name);
+    const int err = netlink::remove_link(sock, name);
     traced(
         err, [&] { return fmt::format("ip link del {}", name); },
-        err == ENODEV ? "already gone" : "deleting one end deletes the pair");
+        err == ENODEV ? "already gone" : "a veth: deleting one end deletes the pair");
     if (err != 0 && err != ENODEV) throw SysError(fmt::format("cannot delete {}", name), err);
 }
 
