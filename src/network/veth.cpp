@@ -106,21 +106,21 @@ void create_veth(const NetworkRecord& network, const std::string& host_name, pid
     if (const int err = add_veth_pair(sock, host_name, container_pid, mac); err != 0) {
         throw SysError(what, err);
     }
-    const int host_index = netlink::index_of(host_name);
-    int err = host_index == 0 ? ENODEV : 0;
-    std::string failed = fmt::format("{}: its host end is gone", what);
-    if (err == 0) {
-        err = plug_into_bridge(sock, network, host_name, host_index, bridge_index);
-        failed = fmt::format("cannot plug {} into bridge {}", host_name, network.bridge);
-    }
-    if (err == 0) {
-        err = set_hairpin(sock, host_name, host_index);
-        failed = fmt::format("cannot turn on hairpin mode on {}", host_name);
-    }
-    if (err != 0) {
-        // Leave no half-made pair behind: deleting this end deletes eth0 too.
+    // On failure from here on, leave no half-made pair behind: deleting the host end deletes
+    // eth0 too.
+    const auto undo_and_throw = [&](const std::string& failed, int err) {
         netlink::remove_link(sock, host_name);
         throw SysError(failed, err);
+    };
+    const int host_index = netlink::index_of(host_name);
+    if (host_index == 0) undo_and_throw(what + ": its host end is gone", ENODEV);
+    if (const int err = plug_into_bridge(sock, network, host_name, host_index, bridge_index);
+        err != 0) {
+        undo_and_throw(fmt::format("cannot plug {} into bridge {}", host_name, network.bridge),
+                       err);
+    }
+    if (const int err = set_hairpin(sock, host_name, host_index); err != 0) {
+        undo_and_throw(fmt::format("cannot turn on hairpin mode on {}", host_name), err);
     }
     // The carrier just came on at both ends, and with the first port the bridge's own: the
     // kernel lets packets through a link only once its "linkwatch" worker has seen that, a

@@ -414,6 +414,24 @@ TEST_F(NetworkLinksTest, VethErrorsSayWhatFailed) {
         }
         c.tell();
         c.stop();
+
+        // A step after the pair exists fails (the "bridge" is a veth): nothing is left behind.
+        run(0, {"ip", "link", "add", "vbr-fake", "type", "veth", "peer", "name", "vbr-fake-peer"});
+        Container other = Container::start([] {});
+        try {
+            create_veth(test_network("vbr-fake"), "vethundo", other.pid, "02:42:0a:63:00:05");
+            checks.expect(false, "a veth was plugged into a veth");
+        } catch (const SysError& e) {
+            checks.expect(std::string(e.what()).find("cannot plug vethundo into bridge vbr-fake") !=
+                              std::string::npos,
+                          std::string("message says what failed: ") + e.what());
+        }
+        checks.expect(ip_json(0, {"link", "show", "dev", "vethundo"}).empty(),
+                      "the half-made pair's host end is deleted");
+        checks.expect(ip_json(other.pid, {"link", "show", "dev", "eth0"}).empty(),
+                      "the half-made pair's eth0 is deleted");
+        other.tell();
+        other.stop();
     });
 }
 
