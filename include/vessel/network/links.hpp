@@ -25,14 +25,15 @@ std::string host_veth_name(const std::string& container_id);
 
 // Parent side: a veth pair whose host end `host_name` is enslaved to the network's bridge, with
 // hairpin mode on and up, and whose other end is made inside the network namespace of process
-// `container_pid` as "eth0" with MAC `mac` (down: the container brings it up). Throws SysError.
+// `container_pid` as "eth0" with MAC `mac`, up (both ends have carrier when this returns: the
+// container's first packet is not dropped). Throws SysError.
 void create_veth(const NetworkRecord& network, const std::string& host_name, pid_t container_pid,
                  const std::string& mac);
 // Quiet when the link is gone (a deleted namespace takes its veth pair with it).
 void delete_link(const std::string& name);
 
-// Child side, inside the container's network namespace: lo up, eth0 up with `address`/`prefix`,
-// a default route via `gateway`. Throws SysError.
+// Child side, inside the container's network namespace, after create_veth: lo up, eth0 (already
+// up) with `address`/`prefix`, a default route via `gateway`. Throws SysError.
 void configure_container_side(Ipv4 address, int prefix, Ipv4 gateway);
 
 }  // namespace vessel::network
