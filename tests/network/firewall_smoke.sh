@@ -1,7 +1,7 @@
 #!/bin/bash
 # firewall_smoke.sh: vessel's nftables rules for real (src/network/firewall.cpp, vessel-nft),
 # inside a private network namespace that this script creates: the host's own network, its
-# nftables ruleset and its sysctls are never touched. Needs root, `ip`, busybox and curl.
+# nftables ruleset and its sysctls are never touched. Needs root, `ip`, busybox, curl and python3.
 #
 #   tests/network/firewall_smoke.sh BUILD_DIR     (BUILD_DIR holds vessel-nft and firewall_driver)
 #
@@ -72,6 +72,25 @@ first=$(ruleset)
 [[ $(ruleset) == "$first" ]] && pass "ensure_network_rules twice: the same ruleset" ||
     fail "ensure_network_rules is not idempotent"
 
+# (wait PIDS: a bare wait would wait for the fake container too)
+pids=()
+for i in 1 2 3 4 5 6 7 8; do "$driver" ensure vessel vessel0 10.88.0.0/16 & pids+=($!); done
+wait "${pids[@]}"
+[[ $(ruleset) == "$first" ]] && pass "8 concurrent ensure_network_rules: the same ruleset" ||
+    fail "concurrent ensure_network_rules changed the ruleset"
+
+pids=()
+for i in 1 2 3 4 5 6 7 8; do
+    "$driver" publish "10.88.1.$i" -p 127.0.0.1:7070:80 >"$work/race.$i" 2>&1 &
+    pids+=($!)
+done
+wait "${pids[@]}" || true
+count_files() { (grep -l "$1" "$work"/race.* || true) | wc -l; }
+winners=$(count_files '^80/tcp -> 127.0.0.1:7070$')
+losers=$(count_files 'Bind for 127.0.0.1:7070 failed: port is already allocated')
+[[ $winners == 1 && $losers == 7 ]] && pass "8 concurrent publishes of 127.0.0.1:7070: one wins" ||
+    fail "8 concurrent publishes of 127.0.0.1:7070: $winners won, $losers refused"
+
 "$driver" publish 10.88.0.2 -p 127.0.0.1:8080:80 >/dev/null
 [[ $(fetch 127.0.0.1:8080) == hello-from-container ]] &&
     pass "127.0.0.1:8080 reaches the container's port 80" ||
@@ -110,6 +129,21 @@ fi
 [[ -z $(in_container_fetch 10.88.0.1:8080) ]] &&
     pass "a port published on 127.0.0.1 only is not reachable on the gateway's address" ||
     fail "127.0.0.1:8080 answers on 10.88.0.1"
+
+# UDP: a datagram to 127.0.0.1:5353 arrives at the container's port 53 (python3: this busybox's
+# nc has no -u).
+python=$(command -v python3)
+nsenter --target "$container_pid" --net timeout 5 "$python" -c "
+import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 53))
+print(s.recvfrom(100)[0].decode(), flush=True)" >"$work/udp" &
+udp_pid=$!
+sleep 0.3
+"$driver" publish 10.88.0.2 -p 127.0.0.1:5353:53/udp >/dev/null
+"$python" -c "import socket
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'datagram', ('127.0.0.1', 5353))"
+wait "$udp_pid" || true
+[[ $(cat "$work/udp") == datagram ]] && pass "udp 127.0.0.1:5353 reaches the container's port 53" ||
+    fail "udp 127.0.0.1:5353: got '$(cat "$work/udp")'"
 
 chosen=$("$driver" publish 10.88.0.2 -p 127.0.0.1::80)
 port=${chosen##*:}
