@@ -21,10 +21,11 @@ if [[ ${VESSEL_SMOKE_NETNS:-} != private ]]; then
 fi
 
 work=$(mktemp -d /tmp/firewall-smoke.XXXXXX)
-container_pid= httpd_pid=
+container_pid= httpd_pid= neighbour_pid=
 cleanup() {
     [[ -n $httpd_pid ]] && kill "$httpd_pid" 2>/dev/null
     [[ -n $container_pid ]] && kill "$container_pid" 2>/dev/null
+    [[ -n $neighbour_pid ]] && kill "$neighbour_pid" 2>/dev/null
     wait
     rm -rf "$work"
 }
@@ -60,6 +61,22 @@ in_container ip route add default via 10.88.0.1
 nsenter --target "$container_pid" --net busybox httpd -f -p 80 -h "$work/www" &
 httpd_pid=$!
 sleep 0.1
+
+# --- a neighbour: another machine on the host's LAN (192.168.77.0/24), which routes 127.0.0.1 to
+# the host, as in moby/moby#41872.
+unshare --net sleep 600 &
+neighbour_pid=$!
+sleep 0.1
+ip link add lan0 type veth peer name eth0 netns "$neighbour_pid"
+ip addr add 192.168.77.1/24 dev lan0
+ip link set lan0 up
+in_neighbour() { nsenter --target "$neighbour_pid" --net "$@"; }
+in_neighbour ip addr add 192.168.77.2/24 dev eth0
+in_neighbour ip link set eth0 up
+# (/proc/sys/net is the writer's network namespace's: sh runs inside the neighbour's)
+in_neighbour sh -c 'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet'
+in_neighbour sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet'
+in_neighbour ip route add 127.0.0.1/32 via 192.168.77.1 dev eth0
 
 fetch() { curl -s --max-time 2 "http://$1/hello"; }
 in_container_fetch() { in_container curl -s --max-time 2 "http://$1/hello"; }
@@ -113,6 +130,12 @@ else
 fi
 
 "$driver" publish 10.88.0.2 -p 9090:80 >/dev/null
+[[ $(in_neighbour curl -s --max-time 2 http://192.168.77.1:9090/hello) == hello-from-container ]] &&
+    pass "a neighbour reaches 0.0.0.0:9090 on the host's LAN address" ||
+    fail "a neighbour does not reach the host's 192.168.77.1:9090"
+[[ -z $(in_neighbour curl -s --max-time 2 http://127.0.0.1:8080/hello) ]] &&
+    pass "a neighbour routing 127.0.0.1 to the host does not reach 127.0.0.1:8080 (moby#41872)" ||
+    fail "a neighbour reaches the port published on 127.0.0.1:8080"
 if out=$("$driver" publish 10.88.0.3 -p 127.0.0.1:9090:80 2>&1); then
     fail "127.0.0.1:9090 under 0.0.0.0:9090 was accepted"
 else
