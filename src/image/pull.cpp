@@ -16,6 +16,7 @@
 #include "vessel/image/reference.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/fs.hpp"
+#include "vessel/util/sibling_program.hpp"
 
 extern char** environ;
 
@@ -23,8 +24,7 @@ namespace vessel::image {
 namespace {
 
 std::string helper_path() {
-    std::string self = fs::real_path("/proc/self/exe");
-    return self.substr(0, self.rfind('/')) + "/vessel-registry";
+    return sibling_program("vessel-registry");
 }
 
 // One run of the helper: its stdout as a stream, its exit status checked at the end.

@@ -14,6 +14,9 @@ namespace vessel {
 struct PortMapping {
     std::string host_ip;     // "" = every address of the host ("0.0.0.0" in output)
     uint16_t host_port = 0;  // 0 until a free port is chosen (-p CTRPORT, -P)
+    // Non-zero for a host range given for one container port (-p 8000-8010:80): host_port is the
+    // range's first port, and choose_host_ports takes the first free port of the range.
+    uint16_t host_port_end = 0;
     uint16_t container_port = 0;
     std::string protocol = "tcp";  // "tcp" or "udp"
     bool operator==(const PortMapping&) const = default;
