@@ -37,7 +37,9 @@ TEST(RunRequest, DefaultsLikeDocker) {
     EXPECT_EQ(env_value(s, "HOSTNAME"), "aaaaaaaaaaaa");
     EXPECT_EQ(env_value(s, "HOME"), "/root");
     EXPECT_EQ(env_value(s, "TERM"), "<unset>");
-    EXPECT_EQ(s.network, NetworkMode::kNone);
+    // docker's default: the default bridge network.
+    EXPECT_EQ(s.network, NetworkMode::kBridge);
+    EXPECT_EQ(s.network_name, "vessel");
     EXPECT_EQ(s.resources.pids_limit, Resources::kDefaultPidsLimit);
 }
 
@@ -89,9 +91,22 @@ TEST(RunRequest, BadInputIsRejected) {
     r.hostname = "not_valid";
     EXPECT_THROW(build(r), Error);
     r.hostname = "";
-    r.network = "bridge";
+    r.network = "container:other";  // not supported yet, and says so
     EXPECT_THROW(build(r), Error);
+    r.network = "bridge";
+    r.network_aliases = {"db"};  // aliases and --ip need a user-defined network
+    EXPECT_THROW(build(r), Error);
+    r.network_aliases = {};
+    r.ip = "172.17.0.9";
+    EXPECT_THROW(build(r), Error);
+    r.network = "backend";
+    r.ip = "10.1.2";  // not an address
+    EXPECT_THROW(build(r), Error);
+    r.ip = "";
     r.network = "none";
+    r.ports = parse_publish("8080:80");  // nothing to publish on
+    EXPECT_THROW(build(r), Error);
+    r.ports = {};
     r.env = {"=x"};
     EXPECT_THROW(build(r), Error);
 }
