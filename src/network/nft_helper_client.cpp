@@ -104,7 +104,12 @@ HelperResult apply(const std::string& script, const std::string& why) {
 }
 
 HelperResult list() {
-    return run({sibling_program("vessel-nft"), "--list"}, "");
+    HelperResult result = run({sibling_program("vessel-nft"), "--list"}, "");
+    if (explain::enabled())
+        explain::step(explain::Chapter::kNetwork, "nft -j list table ip vessel",
+                      result.ok ? "0" : "-1 " + result.error.substr(0, result.error.find('\n')),
+                      "the host ports containers publish");
+    return result;
 }
 
 }  // namespace vessel::network::nft
