@@ -192,6 +192,12 @@ port=${chosen##*:}
 [[ $chosen == "80/tcp -> 127.0.0.1:"* && $(fetch "127.0.0.1:$port") == hello-from-container ]] &&
     pass "a chosen host port ($chosen) works" || fail "chosen host port: '$chosen'"
 
+# A host range for one container port takes the first port no container publishes.
+"$driver" publish 10.88.0.3 -p 127.0.0.1:7100:80 >/dev/null
+ranged=$("$driver" publish 10.88.0.2 -p 127.0.0.1:7100-7102:80 2>&1 || true)
+[[ $ranged == "80/tcp -> 127.0.0.1:7101" ]] && pass "-p 127.0.0.1:7100-7102:80 takes 7101 (7100 is published)" ||
+    fail "-p 127.0.0.1:7100-7102:80 gave '$ranged'"
+
 "$driver" unpublish 10.88.0.3 -p 127.0.0.1:8080:80
 [[ $(fetch 127.0.0.1:8080) == hello-from-container ]] &&
     pass "another container's unpublish leaves 127.0.0.1:8080 alone" ||
