@@ -94,14 +94,22 @@ HelperResult run(const std::vector<std::string>& args, const std::string& input)
 
 HelperResult apply(const std::string& script, const std::string& why) {
     HelperResult result = run({sibling_program("vessel-nft")}, script);
+    // The trace shows the script as the shell command that would apply it, one transaction;
+    // on failure, the first line of libnftables' message ("Error: ... File exists").
     if (explain::enabled())
-        explain::step(explain::Chapter::kNetwork, "nft -f - <<EOF\n" + script + "EOF",
-                      result.ok ? "0" : "1 " + result.error, why);
+        explain::step(explain::Chapter::kNetwork, "nft -f - <<'EOF'\n" + script + "EOF",
+                      result.ok ? "0" : "-1 " + result.error.substr(0, result.error.find('\n')),
+                      why);
     return result;
 }
 
 HelperResult list() {
-    return run({sibling_program("vessel-nft"), "--list"}, "");
+    HelperResult result = run({sibling_program("vessel-nft"), "--list"}, "");
+    if (explain::enabled())
+        explain::step(explain::Chapter::kNetwork, "nft -j list table ip vessel",
+                      result.ok ? "0" : "-1 " + result.error.substr(0, result.error.find('\n')),
+                      "the host ports containers publish");
+    return result;
 }
 
 }  // namespace vessel::network::nft

@@ -2,8 +2,9 @@
 // line, for tests/network/firewall_smoke.sh, which runs it inside a private network namespace.
 // It lives beside vessel-nft in the build directory, where the firewall looks for the helper.
 //
-//   firewall_driver ensure|remove NAME BRIDGE SUBNET
-//   firewall_driver publish|unpublish CONTAINER_IP -p SPEC...   (prints each chosen mapping)
+//   firewall_driver [--explain] ensure|remove NAME BRIDGE SUBNET
+//   firewall_driver [--explain] publish|unpublish CONTAINER_IP -p SPEC...   (prints each chosen
+//   mapping)
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -11,12 +12,17 @@
 #include "vessel/core/port_mapping.hpp"
 #include "vessel/network/firewall.hpp"
 #include "vessel/util/error.hpp"
+#include "vessel/util/explain.hpp"
 
 using namespace vessel;
 
 int main(int argc, char** argv) {
     try {
-        const std::vector<std::string> args(argv + 1, argv + argc);
+        std::vector<std::string> args(argv + 1, argv + argc);
+        if (!args.empty() && args[0] == "--explain") {  // the trace vessel run --explain prints
+            explain::enable(2);
+            args.erase(args.begin());
+        }
         if (args.size() == 4 && (args[0] == "ensure" || args[0] == "remove")) {
             network::NetworkRecord n;
             n.name = args[1];

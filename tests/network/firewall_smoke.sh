@@ -21,15 +21,19 @@ if [[ ${VESSEL_SMOKE_NETNS:-} != private ]]; then
 fi
 
 work=$(mktemp -d /tmp/firewall-smoke.XXXXXX)
-container_pid= httpd_pid= neighbour_pid=
+container_pid= httpd_pid= neighbour_pid= host_httpd_pid=
 cleanup() {
-    [[ -n $httpd_pid ]] && kill "$httpd_pid" 2>/dev/null
-    [[ -n $container_pid ]] && kill "$container_pid" 2>/dev/null
-    [[ -n $neighbour_pid ]] && kill "$neighbour_pid" 2>/dev/null
+    set +e  # each step runs, whatever the one before did (a process may be gone already)
+    local pid
+    for pid in "$host_httpd_pid" "$httpd_pid" "$container_pid" "$neighbour_pid"; do
+        [[ -n $pid ]] && kill "$pid" 2>/dev/null
+    done
     wait
     rm -rf "$work"
 }
 trap cleanup EXIT
+# A signal (a closed output pipe, ^C, timeout) still stops the fake container's processes.
+trap 'exit 1' HUP INT PIPE TERM
 
 failures=0
 pass() { echo "ok   - $*"; }
@@ -46,6 +50,8 @@ echo 1 > /proc/sys/net/ipv4/conf/vessel0/route_localnet
 # --- the fake container ---------------------------------------------------------------------------
 mkdir -p "$work/www"
 echo hello-from-container > "$work/www/hello"
+mkdir -p "$work/secret"
+echo host-secret > "$work/secret/hello"
 unshare --net sleep 600 &
 container_pid=$!
 sleep 0.1
@@ -91,6 +97,19 @@ first=$(ruleset)
 
 # (wait PIDS: a bare wait would wait for the fake container too)
 pids=()
+# route_localnet on the bridge lets 127.0.0.0/8 in from it: a container that routes 127.0.0.2 to
+# its gateway must still not reach the host's loopback services (CVE-2020-8558).
+busybox httpd -f -p 127.0.0.2:7777 -h "$work/secret" &
+host_httpd_pid=$!
+in_container ip route del 127.0.0.0/8 table local  # (local 127.0.0.1 stays)
+in_container sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet'
+in_container ip route add 127.0.0.2/32 via 10.88.0.1 dev eth0
+sleep 0.1
+[[ -z $(in_container curl -s --max-time 2 http://127.0.0.2:7777/hello) ]] &&
+    pass "a container does not reach the host's 127.0.0.2:7777 through the bridge" ||
+    fail "a container reaches the host's loopback service 127.0.0.2:7777"
+kill "$host_httpd_pid"
+
 for i in 1 2 3 4 5 6 7 8; do "$driver" ensure vessel vessel0 10.88.0.0/16 & pids+=($!); done
 wait "${pids[@]}"
 [[ $(ruleset) == "$first" ]] && pass "8 concurrent ensure_network_rules: the same ruleset" ||
@@ -172,6 +191,12 @@ chosen=$("$driver" publish 10.88.0.2 -p 127.0.0.1::80)
 port=${chosen##*:}
 [[ $chosen == "80/tcp -> 127.0.0.1:"* && $(fetch "127.0.0.1:$port") == hello-from-container ]] &&
     pass "a chosen host port ($chosen) works" || fail "chosen host port: '$chosen'"
+
+# A host range for one container port takes the first port no container publishes.
+"$driver" publish 10.88.0.3 -p 127.0.0.1:7100:80 >/dev/null
+ranged=$("$driver" publish 10.88.0.2 -p 127.0.0.1:7100-7102:80 2>&1 || true)
+[[ $ranged == "80/tcp -> 127.0.0.1:7101" ]] && pass "-p 127.0.0.1:7100-7102:80 takes 7101 (7100 is published)" ||
+    fail "-p 127.0.0.1:7100-7102:80 gave '$ranged'"
 
 "$driver" unpublish 10.88.0.3 -p 127.0.0.1:8080:80
 [[ $(fetch 127.0.0.1:8080) == hello-from-container ]] &&
