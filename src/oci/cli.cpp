@@ -142,8 +142,9 @@ int main(int argc, char** argv) {
     auto* exec = app.add_subcommand("exec", "Run a new process in a running container");
     exec->add_option("-p,--process", exec_opts.process_file, "A process JSON (as config.json's)");
     exec->add_flag("-d,--detach", exec_opts.detach, "Return once the process runs");
-    exec->add_flag("-t,--tty", exec_opts.tty, "A terminal (not supported yet)");
-    exec->add_option("--console-socket", exec_opts.console_socket, "(not supported yet)");
+    exec->add_flag("-t,--tty", exec_opts.tty, "A terminal (needs --console-socket)");
+    exec->add_option("--console-socket", exec_opts.console_socket,
+                     "Unix socket that receives the pty master (with -t)");
     exec->add_option("--pid-file", exec_opts.pid_file, "Write the process's pid here");
     exec->add_option("--cwd", exec_opts.cwd, "Working directory");
     exec->add_option("-e,--env", exec_opts.env, "KEY=VALUE")->allow_extra_args(false);

@@ -94,8 +94,10 @@ void write_pid_file(const std::string& path, pid_t pid) {
 }
 
 // The console socket protocol (runc's docs/terminals.md): connect to the engine's Unix socket
-// and send the pty master with SCM_RIGHTS, the message being the master's name.
-void send_console(const std::string& socket_path, int master) {
+// and send the pty master with SCM_RIGHTS, the message being the master's name. Two steps,
+// because `exec` must connect while it still sees the host's paths (exec_into then enters the
+// container's mount namespace) and has the master only after that.
+UniqueFd connect_console(const std::string& socket_path) {
     UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!sock) throw SysError("socket", errno);
     sockaddr_un addr{};
@@ -105,9 +107,13 @@ void send_console(const std::string& socket_path, int master) {
     std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size());
     if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
         throw SysError("cannot connect to --console-socket " + socket_path, errno);
+    return sock;
+}
+
+void send_console(int sock, const std::string& socket_path, int master) {
     char name[] = "/dev/ptmx";
     iovec iov{name, sizeof name - 1};
-    if (int err = fd_passing::send(sock.get(), &iov, 1, master))
+    if (int err = fd_passing::send(sock, &iov, 1, master))
         throw SysError("cannot send the terminal to --console-socket " + socket_path, err);
 }
 
@@ -209,7 +215,9 @@ RunningContainer launch_created(const StateStore& store, Prepared& p, const Crea
                           {"annotations", p.config.annotations},
                           {"cgroupsPath", p.config.cgroups_path}};
             fs::write_file_atomic(store.dir_of(spec.id) + "/" + kOciFile, extra.dump());
-            if (c.pty_master) send_console(o.console_socket, c.pty_master.get());
+            if (c.pty_master)
+                send_console(connect_console(o.console_socket).get(), o.console_socket,
+                             c.pty_master.get());
             c.pty_master.reset();
             if (!o.pid_file.empty()) write_pid_file(o.pid_file, c.state.init.pid);
             const std::string creating =
@@ -364,16 +372,18 @@ std::vector<int> pids(const StateStore& store, const std::string& id) {
 int exec(const StateStore& store, const std::string& id, const ExecOptions& o) {
     ContainerState s = load(store, id);
     if (status_of(store, s) != "running") throw Error("container \"" + id + "\" is not running");
-    if (o.tty || !o.console_socket.empty())
-        throw Error("vessel-oci exec with a terminal is not supported yet (docs/oci.md)");
     if (o.preserve_fds > 0) throw Error("--preserve-fds is not supported by vessel-oci yet");
     ExecRequest r;
     r.command = o.args;
     r.env = o.env;
     r.workdir = o.cwd;
     r.user = o.user;
+    r.tty = o.tty;
     r.detach = o.detach;
-    r.interactive = !o.detach;  // stdin inherited, as under runc
+    // As runc: the process gets our fds 0-2 (conmon and the shim pass their pipes there, even
+    // with --detach) or, with a terminal, the pty whose master goes to --console-socket.
+    r.keep_stdio = true;
+    r.interactive = true;
     if (!o.process_file.empty()) {
         auto text = fs::try_read_file(o.process_file);
         if (!text) throw Error("cannot read --process " + o.process_file);
@@ -393,14 +403,21 @@ int exec(const StateStore& store, const std::string& id, const ExecOptions& o) {
              {{"namespaces",
                {{{"type", "mount"}}, {{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}}}}}};
         Config c = parse_config(config.dump(), "/", host_features());
-        if (c.spec.tty) throw Error("vessel-oci exec with a terminal is not supported yet");
         r.command = c.spec.args;
         r.env = c.spec.env;
         r.workdir = c.spec.workdir;
         r.user = fmt::format("{}:{}", c.user.uid, c.user.gid);
+        r.tty = r.tty || c.spec.tty;
     }
-    // exec_into enters the container's mount namespace before the process starts: the pid
-    // file's directory is opened now, on the host, and written through that fd.
+    if (r.tty && o.console_socket.empty())
+        throw Error("exec with a terminal needs --console-socket to hand the terminal over");
+    if (!r.tty && !o.console_socket.empty())
+        throw Error("--console-socket needs a terminal (--tty, or process.terminal in --process)");
+    // exec_into enters the container's mount namespace before the process starts: the console
+    // socket is connected and the pid file's directory opened now, on the host; both are used
+    // through their fds once the process runs.
+    UniqueFd console;
+    if (r.tty) console = connect_console(o.console_socket);
     UniqueFd pid_dir;
     std::string pid_name;
     if (!o.pid_file.empty()) {
@@ -410,7 +427,8 @@ int exec(const StateStore& store, const std::string& id, const ExecOptions& o) {
         pid_name = absolute.substr(slash + 1);
         pid_dir = fs::open_dir(slash == 0 ? "/" : absolute.substr(0, slash));
     }
-    auto on_started = [&](pid_t pid) {
+    auto on_started = [&](pid_t pid, int pty_master) {
+        if (console && pty_master >= 0) send_console(console.get(), o.console_socket, pty_master);
         if (!pid_dir) return;
         const std::string tmp = "." + pid_name + ".tmp";
         UniqueFd f(
