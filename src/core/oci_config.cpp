@@ -576,6 +576,7 @@ MountOptions mount_options(const std::vector<std::string>& options) {
         }
         for (const auto& p : kPropagation)
             if (option == p.name) known = true, out.propagation = p.bits;
+        if (option == "tmpcopyup") known = out.tmpcopyup = true;
         if (known) continue;
         if (option.empty() || option.find(',') != std::string::npos)
             throw Error("\"" + option + "\" is no mount option");

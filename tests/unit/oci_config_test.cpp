@@ -317,8 +317,14 @@ TEST(OciConfig, MountOptions) {
     EXPECT_EQ(o.flags, 0u);
     EXPECT_EQ(o.clear, static_cast<unsigned long>(MS_RDONLY));
     EXPECT_EQ(o.data, "mode=755,size=64k");
+    EXPECT_FALSE(o.tmpcopyup);
     EXPECT_THROW(mount_options({"a,b"}), Error);
     EXPECT_THROW(mount_options({"rro"}), Error);
+    // runc's and crun's own option, which podman sets on its tmpfs mounts (--read-only's /run,
+    // /tmp, /var/tmp; --tmpfs): no data for the kernel, which would refuse it (EINVAL).
+    o = mount_options({"rw", "rprivate", "nosuid", "nodev", "tmpcopyup"});
+    EXPECT_TRUE(o.tmpcopyup);
+    EXPECT_EQ(o.data, "");
 }
 
 TEST(OciConfig, StateJson) {

@@ -50,6 +50,9 @@ struct MountOptions {
     unsigned long clear = 0;
     unsigned long propagation = 0;
     std::string data;
+    // "tmpcopyup" (runc's and crun's extension): a tmpfs first gets a copy of what the image
+    // has at its destination, as docker's volumes do.
+    bool tmpcopyup = false;
     bool bind() const;
 };
 MountOptions mount_options(const std::vector<std::string>& options);
