@@ -197,7 +197,8 @@ Prepared prepare(const StateStore& store, const std::string& id, const CreateOpt
 RunningContainer launch_created(const StateStore& store, Prepared& p, const CreateOptions& o) {
     ContainerSpec& spec = p.config.spec;
     const std::string fifo = fifo_path(store, spec.name);
-    fs::ensure_dir(store.root(), 0700);
+    // mkdir -p, as runc: containerd's shim passes --root <runc-root>/<namespace>.
+    fs::ensure_dirs(store.root(), 0700);
     fs::ensure_dir(store.root() + "/.fifo", 0700);
     if (::mkfifo(fifo.c_str(), 0600) != 0)
         throw SysError("cannot make the exec fifo " + fifo, errno);
