@@ -151,7 +151,11 @@ int main(int argc, char** argv) {
     exec->add_option("-u,--user", exec_opts.user, "UID[:GID]");
     exec->add_option("--preserve-fds", exec_opts.preserve_fds, "(only 0)");
     exec->add_option("ID", id)->required();
-    for (const char* verb : {"pause", "resume", "update", "events", "checkpoint", "restore"}) {
+    auto* pause = app.add_subcommand("pause", "Freeze every process of a running container");
+    pause->add_option("ID", id)->required();
+    auto* resume = app.add_subcommand("resume", "Thaw a paused container");
+    resume->add_option("ID", id)->required();
+    for (const char* verb : {"update", "events", "checkpoint", "restore"}) {
         auto* sub = app.add_subcommand(verb, std::string(verb) + " (not supported yet)");
         sub->allow_extras();
         sub->prefix_command();
@@ -206,8 +210,6 @@ int main(int argc, char** argv) {
                 path, default_spec(rootless, ::getuid(), ::getgid()).dump(2) + "\n", 0644);
             return 0;
         }
-        if (name == "pause" || name == "resume")
-            not_supported(name, "freezing is not implemented yet");
         if (name == "update") not_supported("update", "not implemented yet");
         if (name == "events") not_supported("events", "not implemented yet");
         if (name == "checkpoint" || name == "restore")
@@ -227,6 +229,10 @@ int main(int argc, char** argv) {
             oci::start(store, id);
         } else if (name == "state") {
             print(oci::state(store, id));
+        } else if (name == "pause") {
+            oci::pause(store, id);
+        } else if (name == "resume") {
+            oci::resume(store, id);
         } else if (name == "kill") {
             oci::kill(store, id, parse_signal(signal), all);
         } else if (name == "delete") {

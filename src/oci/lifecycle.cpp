@@ -134,10 +134,19 @@ ContainerState load(const StateStore& store, const std::string& id) {
     return store.load(*vid);
 }
 
+bool frozen(const ContainerState& s) {
+    if (s.cgroup.is_null() || s.cgroup.empty()) return false;
+    try {
+        return cgroups::from_json(s.cgroup)->frozen();
+    } catch (const Error&) {
+        return false;
+    }
+}
+
 std::string status_of(const StateStore& store, const ContainerState& s) {
     if (!running(s.init)) return "stopped";
     if (s.status == Status::kCreated && fs::exists(fifo_path(store, s.spec.name))) return "created";
-    return "running";
+    return frozen(s) ? "paused" : "running";
 }
 
 // Kills what is left and removes the cgroup, the state and the fifo.
@@ -310,6 +319,24 @@ void kill(const StateStore& store, const std::string& id, int signal, bool all) 
         throw Error("container \"" + id + "\" is not running");
 }
 
+void pause(const StateStore& store, const std::string& id) {
+    ContainerState s = load(store, id);
+    const std::string status = status_of(store, s);
+    if (status != "running")
+        throw Error("cannot pause container \"" + id + "\": it is " + status + ", not running");
+    if (s.cgroup.is_null() || s.cgroup.empty())
+        throw Error("cannot pause container \"" + id + "\": it has no cgroup");
+    cgroups::from_json(s.cgroup)->freeze(true);
+}
+
+void resume(const StateStore& store, const std::string& id) {
+    ContainerState s = load(store, id);
+    const std::string status = status_of(store, s);
+    if (status != "paused")
+        throw Error("cannot resume container \"" + id + "\": it is " + status + ", not paused");
+    cgroups::from_json(s.cgroup)->freeze(false);
+}
+
 void remove(const StateStore& store, const std::string& id, bool force) {
     check_id(id);
     auto vid = vessel_id(store, id);
@@ -319,7 +346,7 @@ void remove(const StateStore& store, const std::string& id, bool force) {
     }
     ContainerState s = store.load(*vid);
     const std::string status = status_of(store, s);
-    if (status == "running" && !force)
+    if ((status == "running" || status == "paused") && !force)
         throw Error("cannot delete container \"" + id + "\" that is running: stop it, or --force");
     json stopped = state(store, id);
     stopped["status"] = "stopped";

@@ -235,3 +235,25 @@ teardown_file() {
   [ "${lines[0]}" = 67108864 ]
   [ "${lines[1]}" = 50 ]
 }
+
+@test "podman pause and unpause: vessel-oci pause and resume (cgroup2's freezer)" {
+  pm run -d --network none --name p1 busybox sh -c 'while :; do date +%s%N >/tmp/tick; sleep 0.05; done'
+  sleep 0.3
+  pm pause p1
+  [ "$(pm inspect -f '{{.State.Status}}' p1)" = paused ]
+  [ "$(oci state "$(pm inspect -f '{{.Id}}' p1)" | jq -r .status)" = paused ]
+  local root before
+  root=/proc/$(pm inspect -f '{{.State.Pid}}' p1)/root
+  before=$(cat "$root/tmp/tick")
+  sleep 0.4
+  [ "$(cat "$root/tmp/tick")" = "$before" ]
+  pm unpause p1
+  sleep 0.4
+  [ "$(cat "$root/tmp/tick")" != "$before" ]
+  # rm -f of a paused container: podman resumes it, then kills it.
+  pm pause p1
+  pm rm -f -t 0 p1
+  calls
+  calls | grep -qx 'pause <ID>'
+  calls | grep -qx 'resume <ID>'
+}
