@@ -22,6 +22,7 @@
 #include "vessel/launch/teardown.hpp"
 #include "vessel/linux/fd_passing.hpp"
 #include "vessel/linux/process.hpp"
+#include "vessel/linux/rlimits.hpp"
 #include "vessel/oci/hooks.hpp"
 #include "vessel/oci/runtime.hpp"
 #include "vessel/util/clock.hpp"
@@ -225,6 +226,12 @@ RunningContainer launch_created(const StateStore& store, Prepared& p, const Crea
                           {"annotations", p.config.annotations},
                           {"cgroupsPath", p.config.cgroups_path}};
             fs::write_file_atomic(store.dir_of(spec.id) + "/" + kOciFile, extra.dump());
+            // The rlimits now, from here (prlimit on the waiting process), though the child sets
+            // them again with the rest of its confinement after `start`: a limit the kernel
+            // refuses (a hard limit above this host's without CAP_SYS_RESOURCE, as podman's
+            // nproc 1048576 when --ulimit names only nofile) then fails `create` with its reason,
+            // as under runc, instead of the process after `start`, when nobody reads its error.
+            rlimits::apply(c.state.init.pid, spec.security.ulimits);
             if (c.pty_master)
                 send_console(connect_console(o.console_socket).get(), o.console_socket,
                              c.pty_master.get());

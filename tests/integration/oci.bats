@@ -316,6 +316,17 @@ EOF
   [ -z "$(ls -A "$ROOT/.fifo")" ]
   run oci create --bundle "$BUNDLE" "bad/id"
   [ "$status" -eq 125 ]
+  # An rlimit the kernel refuses (a nofile hard limit above fs.nr_open: EPERM even with
+  # CAP_SYS_RESOURCE) fails create, as under runc, not the process after start, when nobody
+  # would read why.
+  # (Files, not `run`'s pipe: a created process would hold the pipe open, as it inherits stdio.)
+  edit_config '.process.args = ["true"] | .process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 1073741824, "soft": 1024}]'
+  local rc=0
+  oci create --bundle "$BUNDLE" c1 >"$ROOT.out" 2>"$ROOT.err" </dev/null || rc=$?
+  [ "$rc" -eq 125 ]
+  grep -qi nofile "$ROOT.err"
+  [ -z "$(oci list -q)" ]
+  [ -z "$(ls -A "$ROOT/.fifo")" ]
 }
 
 @test "features, --log in JSON, and clear errors for what is not supported" {
