@@ -128,10 +128,13 @@ teardown_file() {
 }
 
 @test "ctr run -d, task exec (pipes, terminal), task ps, kill, delete" {
-  crun_ -d "$IMG" d1 sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done'
+  crun_ -d "$IMG" d1 sh -c 'trap "exit 7" TERM; touch /tmp/ready; while :; do sleep 0.1; done'
   c task ls | grep -qE '^d1\s+[0-9]+\s+RUNNING'
   local pid
   pid=$(c task ls | awk '$1 == "d1" { print $2 }')
+  # The trap is set once /tmp/ready exists. (containerd's mounts are in its own mount namespace,
+  # the process's /proc/PID/root sees its root all the same.)
+  for _ in $(seq 100); do [ -e "/proc/$pid/root/tmp/ready" ] && break; sleep 0.05; done
   oci state d1 | jq -e --argjson pid "$pid" '.status == "running" and .pid == $pid'
 
   run cexec --exec-id e1 d1 sh -c 'echo out; echo err >&2; exit 4'

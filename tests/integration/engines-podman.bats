@@ -93,6 +93,15 @@ oci() { "$(dirname "$VESSEL_BIN")/vessel-oci" --root "$T/oci" "$@"; }
 # The calls vessel-oci received, ids and paths shortened: <ID>, T.
 calls() { sed -E "s/[0-9a-f]{64}/<ID>/g; s#$T#T#g" "$T/calls.log"; }
 
+# Waits until container $1 has made the file $2 (its trap is set, its loop runs).
+wait_file() {
+  local pid
+  pid=$(pm inspect -f '{{.State.Pid}}' "$1")
+  for _ in $(seq 100); do [ -e "/proc/$pid/root$2" ] && return 0; sleep 0.05; done
+  echo "container $1 never made $2" >&2
+  return 1
+}
+
 setup() {
   : >"$T/calls.log"
   CGROUPS_BEFORE=$(vessel_cgroups)
@@ -151,8 +160,9 @@ teardown_file() {
 @test "podman run -d, ps, exec (output, exit code, stdin), stop, rm" {
   # A shell that ends on SIGTERM: PID 1 gets only the signals it handles (DESIGN.md).
   run pm run -d --network none --name web busybox \
-    sh -c 'trap "echo got-term; exit 0" TERM; while :; do sleep 0.1; done'
+    sh -c 'trap "echo got-term; exit 0" TERM; touch /tmp/ready; while :; do sleep 0.1; done'
   [ "$status" -eq 0 ]
+  wait_file web /tmp/ready
   pm ps --format '{{.Names}} {{.Status}}' | grep -q '^web Up'
   # vessel-oci's own view of it: running, with the pid podman knows.
   local id pid
@@ -184,7 +194,9 @@ teardown_file() {
   pm run -d --network none --name k1 busybox sleep 1000
   pm kill k1
   [ "$(pm wait k1)" = 137 ]
-  pm run -d --network none --name k2 busybox sh -c 'trap "exit 42" USR1; while :; do sleep 0.1; done'
+  pm run -d --network none --name k2 busybox \
+    sh -c 'trap "exit 42" USR1; touch /tmp/ready; while :; do sleep 0.1; done'
+  wait_file k2 /tmp/ready
   pm kill -s USR1 k2
   [ "$(pm wait k2)" = 42 ]
   calls
@@ -238,7 +250,7 @@ teardown_file() {
 
 @test "podman pause and unpause: vessel-oci pause and resume (cgroup2's freezer)" {
   pm run -d --network none --name p1 busybox sh -c 'while :; do date +%s%N >/tmp/tick; sleep 0.05; done'
-  sleep 0.3
+  wait_file p1 /tmp/tick
   pm pause p1
   [ "$(pm inspect -f '{{.State.Status}}' p1)" = paused ]
   [ "$(oci state "$(pm inspect -f '{{.Id}}' p1)" | jq -r .status)" = paused ]
