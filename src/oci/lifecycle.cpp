@@ -511,7 +511,7 @@ json features() {
                           "nostrictatime", "nosuid",     "private",    "rbind",     "relatime",
                           "remount",       "ro",         "rprivate",   "rshared",   "rslave",
                           "runbindable",   "rw",         "shared",     "silent",    "slave",
-                          "strictatime",   "suid",       "sync",       "unbindable"}},
+                          "strictatime",   "suid",       "sync",       "tmpcopyup", "unbindable"}},
         {"linux",
          {{"namespaces", {"cgroup", "ipc", "mount", "network", "pid", "uts"}},
           {"capabilities", caps},

@@ -330,7 +330,7 @@ EOF
 }
 
 @test "features, --log in JSON, and clear errors for what is not supported" {
-  "$OCI_BIN" features | jq -e '.ociVersionMax == "1.1.0" and (.linux.namespaces | index("pid"))'
+  "$OCI_BIN" features | jq -e '.ociVersionMax == "1.1.0" and (.linux.namespaces | index("pid")) and (.mountOptions | index("tmpcopyup"))'
   run "$OCI_BIN" --log "$ROOT.log" --log-format json --root "$ROOT" state nope
   [ "$status" -eq 125 ]
   jq -e 'select(.level == "error") | .msg | test("does not exist")' "$ROOT.log"
