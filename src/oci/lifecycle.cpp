@@ -446,6 +446,10 @@ int exec(const StateStore& store, const std::string& id, const ExecOptions& o) {
     }
     if (r.tty && o.console_socket.empty())
         throw Error("exec with a terminal needs --console-socket to hand the terminal over");
+    // Without --detach, exec_into would relay the pty itself while the engine holds its master
+    // too. Engines always pass --detach (docs/oci.md).
+    if (r.tty && !r.detach)
+        throw Error("exec with a terminal needs --detach: the engine holds the terminal");
     if (!r.tty && !o.console_socket.empty())
         throw Error("--console-socket needs a terminal (--tty, or process.terminal in --process)");
     // exec_into enters the container's mount namespace before the process starts: the console

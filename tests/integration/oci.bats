@@ -157,6 +157,13 @@ status() { oci state "$1" | jq -r .status; }
   oci ps --format json c1 | jq -e "index($epid)"
   run oci exec c2 true
   [ "$status" -eq 125 ]
+  # A terminal is the engine's: it needs --console-socket, and --detach (engines pass both).
+  run oci exec -t c1 true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"--console-socket"* ]]
+  run oci exec -t --console-socket "$ROOT.sock" c1 true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"--detach"* ]]
   oci delete --force c1
 }
 
