@@ -110,7 +110,8 @@ status() { oci state "$1" | jq -r .status; }
 }
 
 @test "pause freezes every process, resume thaws them; state says paused" {
-  command '["sh", "-c", "while :; do date +%s%N >/tick; sleep 0.05; done"]'
+  # Each tick written whole (rename): a reader never sees the file empty.
+  command '["sh", "-c", "while :; do date +%s%N >/tick.new; mv /tick.new /tick; sleep 0.05; done"]'
   oci create --bundle "$BUNDLE" c1
   oci start c1
   for _ in $(seq 100); do [ -s "$BUNDLE/rootfs/tick" ] && break; sleep 0.05; done
@@ -128,7 +129,7 @@ status() { oci state "$1" | jq -r .status; }
   [ "$status" -eq 125 ]
   oci resume c1
   [ "$(status c1)" = running ]
-  sleep 0.4
+  for _ in $(seq 40); do [ "$(cat "$BUNDLE/rootfs/tick")" != "$before" ] && break; sleep 0.05; done
   [ "$(cat "$BUNDLE/rootfs/tick")" != "$before" ]
   run oci resume c1
   [ "$status" -eq 125 ]
