@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -182,6 +183,21 @@ Prepared prepare(const StateStore& store, const std::string& id, const CreateOpt
     if (!text) throw Error("cannot read " + p.bundle + "/config.json: is --bundle a bundle?");
     p.config = parse_config(*text, p.bundle, host_features());
     for (auto& w : p.config.warnings) spdlog::warn("{}", w);
+    // linux.devices: vessel makes the host's node at each path (as --device): it must be the
+    // node config.json describes.
+    for (const auto& d : p.config.devices) {
+        struct stat node {};
+        if (::stat(d.path.c_str(), &node) != 0)
+            throw Error("config.json: linux.devices: " + d.path +
+                        " does not exist on this host: vessel gives a container the host's "
+                        "device nodes only (docs/oci.md)");
+        const char type = S_ISBLK(node.st_mode) ? 'b' : S_ISCHR(node.st_mode) ? 'c' : '-';
+        if (type != d.type || major(node.st_rdev) != d.major || minor(node.st_rdev) != d.minor)
+            throw Error(fmt::format(
+                "config.json: linux.devices: {} is {} {}:{} on this host, not {} {}:{}: vessel "
+                "gives a container the host's device nodes only (docs/oci.md)",
+                d.path, type, major(node.st_rdev), minor(node.st_rdev), d.type, d.major, d.minor));
+    }
     ContainerSpec& spec = p.config.spec;
     if (!spec.hooks.create_container.empty() || !spec.hooks.start_container.empty())
         throw Error(

@@ -249,7 +249,8 @@ teardown_file() {
 }
 
 @test "podman pause and unpause: vessel-oci pause and resume (cgroup2's freezer)" {
-  pm run -d --network none --name p1 busybox sh -c 'while :; do date +%s%N >/tmp/tick; sleep 0.05; done'
+  pm run -d --network none --name p1 busybox \
+    sh -c 'while :; do date +%s%N >/tmp/tick.new; mv /tmp/tick.new /tmp/tick; sleep 0.05; done'
   wait_file p1 /tmp/tick
   pm pause p1
   [ "$(pm inspect -f '{{.State.Status}}' p1)" = paused ]
@@ -260,7 +261,7 @@ teardown_file() {
   sleep 0.4
   [ "$(cat "$root/tmp/tick")" = "$before" ]
   pm unpause p1
-  sleep 0.4
+  for _ in $(seq 40); do [ "$(cat "$root/tmp/tick")" != "$before" ] && break; sleep 0.05; done
   [ "$(cat "$root/tmp/tick")" != "$before" ]
   # rm -f of a paused container: podman resumes it, then kills it.
   pm pause p1
@@ -268,4 +269,21 @@ teardown_file() {
   calls
   calls | grep -qx 'pause <ID>'
   calls | grep -qx 'resume <ID>'
+}
+
+@test "podman run --device and --privileged: linux.devices, the host's nodes" {
+  [ -c /dev/fuse ] || skip "no /dev/fuse on this host"
+  run pm run --rm --network none --device /dev/fuse busybox \
+    sh -c 'ls -l /dev/fuse; exec 3</dev/fuse && echo opened'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"10, 229"* ]]
+  [[ "$output" == *opened* ]]
+  # Not listed, not allowed: the device cgroup still denies the rest.
+  run pm run --rm --network none busybox sh -c 'mknod /dev/f2 c 10 229 && exec 3</dev/f2 && echo opened'
+  [[ "$output" != *opened* ]]
+  run pm run --rm --network none --privileged busybox sh -c 'ls /dev/fuse && grep CapEff /proc/self/status'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"/dev/fuse"* ]]
 }
