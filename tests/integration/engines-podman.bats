@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Real podman (Debian 12's 4.3.1) driving vessel-oci (docs/oci.md, "Engines"): run, exit codes,
-# run -d, ps, exec (pipes, stdin, terminal), stop, kill, rm, a terminal for run -t, and the
-# flags that become config.json (env, workdir, user, hostname, read-only, tmpfs, limits).
+# run -d, ps, exec (pipes, stdin, terminal), stop, kill, rm, a terminal for run -t, pause and
+# unpause, and the flags that become config.json (env, workdir, user, hostname, read-only,
+# tmpfs, limits, --device, --privileged).
 #
 # Everything of podman's is private to this file's temp dir T: storage (--root, --runroot, vfs),
 # containers.conf (CONTAINERS_CONF: cgroupfs, file events, file locks, tmp_dir, the runtime),
