@@ -19,9 +19,10 @@ source scripts/lib/apt.sh
 # fuzz target; clang-format checks the layout of every source file; for the image tests
 # (tests/integration/images*.bats) skopeo pushes and converts test images, docker-registry is
 # the loopback registry, htpasswd (apache2-utils) its bcrypt users, openssl its certificate,
-# curl waits for it.
+# curl waits for it; podman and containerd are the real engines that drive vessel-oci in
+# tests/integration/engines-*.bats (each in private roots of its own; no service is started).
 apt_install bats jq util-linux python3 iproute2 procps qemu-system-x86 binutils clang libclang-rt-14-dev \
-  clang-format skopeo docker-registry apache2-utils openssl curl ||
+  clang-format skopeo docker-registry apache2-utils openssl curl podman containerd ||
   { echo "test: cannot install test packages"; exit 1; }
 
 declare -A result

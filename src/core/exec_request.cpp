@@ -20,7 +20,7 @@ std::string exec_user(const ContainerSpec& container, const ExecRequest& request
 void check_exec_request(const ExecRequest& r) {
     if (r.command.empty() || r.command[0].empty())
         throw Error("exec needs a command: vessel exec [OPTIONS] CONTAINER COMMAND [ARG...]");
-    if (r.detach && (r.tty || r.interactive))
+    if (r.detach && !r.keep_stdio && (r.tty || r.interactive))
         throw Error(
             "exec -d cannot be combined with -i or -t: a detached process has nobody "
             "to read its terminal or feed its input");

@@ -446,6 +446,34 @@ void parse_seccomp(const json& linux, Config& c) {
     seccomp_profile::parse(s.seccomp_profile, "config.json linux.seccomp");
 }
 
+// linux.devices (podman --device and --privileged): vessel makes each as `--device PATH` does,
+// the host's node at the same path, allowed in the device cgroup with rwm. vessel-oci checks
+// before creating that the host's node is the one config.json describes.
+void parse_devices(const json& linux, Config& c) {
+    const json* list = array_at(linux, "devices", "linux");
+    if (!list) return;
+    for (size_t i = 0; i < list->size(); ++i) {
+        const std::string where = indexed("linux.devices", i);
+        const json& d = (*list)[i];
+        OciDevice dev;
+        dev.path = string_at(d, "path", where);
+        if (!dev.path.starts_with("/dev/") || dev.path.find("/..") != std::string::npos ||
+            dev.path.size() <= 5)
+            fail(where + ".path", "must be a path below /dev");
+        const std::string type = string_at(d, "type", where);
+        if (type != "c" && type != "u" && type != "b")
+            fail(where + ".type", "\"" + type + "\" is not supported: only device nodes (c, u, b)");
+        dev.type = type == "b" ? 'b' : 'c';
+        auto major = int_at(d, "major", where), minor = int_at(d, "minor", where);
+        if (!major || !minor || *major < 0 || *minor < 0)
+            fail(where, "needs its major and minor numbers");
+        dev.major = *major;
+        dev.minor = *minor;
+        c.spec.security.devices.push_back({dev.path, dev.path, "rwm"});
+        c.devices.push_back(std::move(dev));
+    }
+}
+
 void parse_linux(const json& root, Config& c) {
     const json* linux = object_at(root, "linux", "");
     if (!linux) fail("linux", "is required on Linux (namespaces, at least)");
@@ -496,9 +524,7 @@ void parse_linux(const json& root, Config& c) {
         if (!strings_at(*personality, "flags", "linux.personality").empty())
             fail("linux.personality.flags", "are not supported by vessel");
     }
-    refuse_if_set(*linux, "devices", "linux",
-                  "device nodes from config.json are not supported "
-                  "by vessel yet (vessel makes the standard ones)");
+    parse_devices(*linux, c);
     refuse_if_set(*linux, "timeOffsets", "linux", "time namespaces are not supported by vessel");
     refuse_if_set(*linux, "intelRdt", "linux", "is not supported by vessel");
     refuse_if_set(*linux, "memoryPolicy", "linux", "is not supported by vessel");
@@ -576,6 +602,7 @@ MountOptions mount_options(const std::vector<std::string>& options) {
         }
         for (const auto& p : kPropagation)
             if (option == p.name) known = true, out.propagation = p.bits;
+        if (option == "tmpcopyup") known = out.tmpcopyup = true;
         if (known) continue;
         if (option.empty() || option.find(',') != std::string::npos)
             throw Error("\"" + option + "\" is no mount option");

@@ -13,10 +13,27 @@
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
 #include "vessel/util/fs.hpp"
+#include "vessel/util/tree_copy.hpp"
 
 namespace vessel::bundle_steps {
 
 using explain::Chapter;
+
+namespace {
+
+// A readable fd of the directory `path` inside the root, or an empty fd when there is none.
+UniqueFd open_dir_in_root(int root_fd, const std::string& path) {
+    UniqueFd at;
+    try {
+        at = mounts::open_in_root(root_fd, path, mounts::Create::kNothing);
+    } catch (const Error&) {
+        return {};  // nothing there yet: nothing to copy
+    }
+    // An O_PATH fd serves as the dirfd of openat: "." reopens it for reading, no /proc needed.
+    return UniqueFd(::openat(at.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+}
+
+}  // namespace
 
 UniqueFd bind_root(const std::string& rootfs, const std::string& target) {
     mounts::mount(rootfs.c_str(), target, nullptr, MS_BIND | MS_REC, nullptr, Chapter::kFilesystem,
@@ -45,10 +62,21 @@ void apply_mounts(int root_fd, const std::vector<OciMount>& list) {
                                       MS_REMOUNT | MS_BIND | extra, nullptr, Chapter::kFilesystem,
                                       why + ": its flags", mounts::Create::kNothing);
         } else {
+            // tmpcopyup: the directory the tmpfs will hide, held open so that its files can be
+            // copied into the tmpfs once mounted (runc's and crun's option; podman sets it).
+            UniqueFd below;
+            if (o.tmpcopyup && m.type == "tmpfs") below = open_dir_in_root(root_fd, m.destination);
             mounts::mount_in_root(root_fd, m.source.empty() ? m.type.c_str() : m.source.c_str(),
                                   m.destination, m.type.c_str(), o.flags,
                                   o.data.empty() ? nullptr : o.data.c_str(), Chapter::kFilesystem,
                                   why);
+            if (below) {
+                UniqueFd tmpfs = open_dir_in_root(root_fd, m.destination);
+                if (!tmpfs) throw Error("cannot open the tmpfs mounted on " + m.destination);
+                tree_copy::copy_contents(below.get(), tmpfs.get(), {.keep_owner = true});
+                explain::step(Chapter::kFilesystem, "copy " + explain::quote(m.destination), "done",
+                              "tmpcopyup: the tmpfs starts with the image's files");
+            }
         }
         if (o.propagation)
             mounts::mount_in_root(root_fd, nullptr, m.destination, nullptr, o.propagation, nullptr,

@@ -25,7 +25,7 @@ void enter_container(const ExecChildPlan& plan, KernelSteps& k) {
 StartTail tail_of(const ExecChildPlan& plan) {
     return {.spec = plan.spec,
             .confinement = plan.confinement,
-            .stdio_from_null = plan.spec->detach,
+            .stdio_from_null = plan.spec->detach && !plan.keep_stdio,
             .create_workdir = false,
             .dies_with_parent = !plan.spec->detach,
             .init = false};

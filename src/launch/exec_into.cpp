@@ -42,7 +42,7 @@ constexpr int kJoinedByChild = CLONE_NEWCGROUP | CLONE_NEWUSER;
 }  // namespace
 
 int exec_into(const StateStore& store, const std::string& id, const ExecRequest& request,
-              const std::function<void(pid_t)>& on_started) {
+              const std::function<void(pid_t, int)>& on_started) {
     check_exec_request(request);
     explain::section("vessel exec: find the container, open what we need, then enter");
     explain::abbreviate_id(id);
@@ -93,7 +93,8 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
                         .confinement = &confine,
                         .namespaces = &namespaces,
                         .cgroup = &cgroup,
-                        .namespaces_to_join = flags & kJoinedByChild},
+                        .namespaces_to_join = flags & kJoinedByChild,
+                        .keep_stdio = request.keep_stdio},
                        child_end);
     }
     child_end.close();
@@ -114,7 +115,7 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
         process::wait_exit_code(child.pidfd.get());
         throw;
     }
-    if (on_started) on_started(child.pid);
+    if (on_started) on_started(child.pid, pty_master.get());
     if (spec.detach) return 0;
     return supervise_foreground(
         {child.pidfd.get(), pty_master.get(), spec.interactive, "the exec'd process"},

@@ -140,7 +140,10 @@ void ChildEnd::fail(int code, int err, const std::string& text) const {
     try {
         socket_.send(static_cast<uint32_t>(Message::kError), code, err, text);
     } catch (...) {
-        // The parent is gone; nobody is left to tell.
+        // The parent is gone: after an OCI create (it exits at kCreated), a failure after
+        // `start`. Our stderr is the engine's (conmon's pipe, the container's log): say it there.
+        const std::string line = "vessel: " + text + "\n";
+        [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
     }
     ::_exit(code);
 }

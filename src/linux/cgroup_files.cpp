@@ -94,6 +94,22 @@ std::vector<pid_t> read_procs(const std::string& path) {
     return pids;
 }
 
+void freeze_dir(const std::string& dir, bool frozen) {
+    write_file(dir + "/cgroup.freeze", frozen ? "1" : "0",
+               frozen ? "freeze every process of the container (pause)"
+                      : "thaw every process of the container (resume)");
+    for (int i = 0; i < 5000; ++i) {
+        if (dir_frozen(dir) == frozen) return;
+        timespec pause{0, 1'000'000};
+        ::nanosleep(&pause, nullptr);
+    }
+    throw Error("cgroup " + dir + " did not " + (frozen ? "freeze" : "thaw") + " within 5 s");
+}
+
+bool dir_frozen(const std::string& dir) {
+    return read_key(dir + "/cgroup.events", "frozen") == 1;
+}
+
 long long read_key(const std::string& path, const std::string& key) {
     std::optional<std::string> text;
     try {

@@ -279,6 +279,19 @@ void CgroupV1::destroy() {
     if (hybrid_) remove_dir(unified_dir());
 }
 
+// The hybrid layout's unified dir has cgroup2's freezer (as it has cgroup.kill); vessel does not
+// join v1's freezer controller, so legacy v1 alone cannot pause.
+void CgroupV1::freeze(bool frozen) {
+    if (!hybrid_)
+        throw Error(
+            "pausing needs cgroup2's freezer (cgroup.freeze), and this host has cgroup v1 only");
+    freeze_dir(unified_dir(), frozen);
+}
+
+bool CgroupV1::frozen() const {
+    return hybrid_ && dir_frozen(unified_dir());
+}
+
 bool CgroupV1::oom_killed() const {
     // memory.oom_control's oom_kill counter (Linux 4.13) counts the kills in this cgroup.
     std::string memory = dir("memory");

@@ -176,6 +176,14 @@ void CgroupV2::destroy() {
     remove_dir(dir_);
 }
 
+void CgroupV2::freeze(bool frozen) {
+    freeze_dir(dir_, frozen);
+}
+
+bool CgroupV2::frozen() const {
+    return dir_frozen(dir_);
+}
+
 bool CgroupV2::oom_killed() const {
     return read_key(dir_ + "/memory.events", "oom_kill") > 0;
 }

@@ -142,15 +142,20 @@ int main(int argc, char** argv) {
     auto* exec = app.add_subcommand("exec", "Run a new process in a running container");
     exec->add_option("-p,--process", exec_opts.process_file, "A process JSON (as config.json's)");
     exec->add_flag("-d,--detach", exec_opts.detach, "Return once the process runs");
-    exec->add_flag("-t,--tty", exec_opts.tty, "A terminal (not supported yet)");
-    exec->add_option("--console-socket", exec_opts.console_socket, "(not supported yet)");
+    exec->add_flag("-t,--tty", exec_opts.tty, "A terminal (needs --console-socket)");
+    exec->add_option("--console-socket", exec_opts.console_socket,
+                     "Unix socket that receives the pty master (with -t)");
     exec->add_option("--pid-file", exec_opts.pid_file, "Write the process's pid here");
     exec->add_option("--cwd", exec_opts.cwd, "Working directory");
     exec->add_option("-e,--env", exec_opts.env, "KEY=VALUE")->allow_extra_args(false);
     exec->add_option("-u,--user", exec_opts.user, "UID[:GID]");
     exec->add_option("--preserve-fds", exec_opts.preserve_fds, "(only 0)");
     exec->add_option("ID", id)->required();
-    for (const char* verb : {"pause", "resume", "update", "events", "checkpoint", "restore"}) {
+    auto* pause = app.add_subcommand("pause", "Freeze every process of a running container");
+    pause->add_option("ID", id)->required();
+    auto* resume = app.add_subcommand("resume", "Thaw a paused container");
+    resume->add_option("ID", id)->required();
+    for (const char* verb : {"update", "events", "checkpoint", "restore"}) {
         auto* sub = app.add_subcommand(verb, std::string(verb) + " (not supported yet)");
         sub->allow_extras();
         sub->prefix_command();
@@ -205,8 +210,6 @@ int main(int argc, char** argv) {
                 path, default_spec(rootless, ::getuid(), ::getgid()).dump(2) + "\n", 0644);
             return 0;
         }
-        if (name == "pause" || name == "resume")
-            not_supported(name, "freezing is not implemented yet");
         if (name == "update") not_supported("update", "not implemented yet");
         if (name == "events") not_supported("events", "not implemented yet");
         if (name == "checkpoint" || name == "restore")
@@ -226,6 +229,10 @@ int main(int argc, char** argv) {
             oci::start(store, id);
         } else if (name == "state") {
             print(oci::state(store, id));
+        } else if (name == "pause") {
+            oci::pause(store, id);
+        } else if (name == "resume") {
+            oci::resume(store, id);
         } else if (name == "kill") {
             oci::kill(store, id, parse_signal(signal), all);
         } else if (name == "delete") {

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "vessel/launch/teardown.hpp"
 #include "vessel/linux/fd_passing.hpp"
 #include "vessel/linux/process.hpp"
+#include "vessel/linux/rlimits.hpp"
 #include "vessel/oci/hooks.hpp"
 #include "vessel/oci/runtime.hpp"
 #include "vessel/util/clock.hpp"
@@ -94,8 +96,10 @@ void write_pid_file(const std::string& path, pid_t pid) {
 }
 
 // The console socket protocol (runc's docs/terminals.md): connect to the engine's Unix socket
-// and send the pty master with SCM_RIGHTS, the message being the master's name.
-void send_console(const std::string& socket_path, int master) {
+// and send the pty master with SCM_RIGHTS, the message being the master's name. Two steps,
+// because `exec` must connect while it still sees the host's paths (exec_into then enters the
+// container's mount namespace) and has the master only after that.
+UniqueFd connect_console(const std::string& socket_path) {
     UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!sock) throw SysError("socket", errno);
     sockaddr_un addr{};
@@ -105,9 +109,13 @@ void send_console(const std::string& socket_path, int master) {
     std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size());
     if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
         throw SysError("cannot connect to --console-socket " + socket_path, errno);
+    return sock;
+}
+
+void send_console(int sock, const std::string& socket_path, int master) {
     char name[] = "/dev/ptmx";
     iovec iov{name, sizeof name - 1};
-    if (int err = fd_passing::send(sock.get(), &iov, 1, master))
+    if (int err = fd_passing::send(sock, &iov, 1, master))
         throw SysError("cannot send the terminal to --console-socket " + socket_path, err);
 }
 
@@ -128,10 +136,19 @@ ContainerState load(const StateStore& store, const std::string& id) {
     return store.load(*vid);
 }
 
+bool frozen(const ContainerState& s) {
+    if (s.cgroup.is_null() || s.cgroup.empty()) return false;
+    try {
+        return cgroups::from_json(s.cgroup)->frozen();
+    } catch (const Error&) {
+        return false;
+    }
+}
+
 std::string status_of(const StateStore& store, const ContainerState& s) {
     if (!running(s.init)) return "stopped";
     if (s.status == Status::kCreated && fs::exists(fifo_path(store, s.spec.name))) return "created";
-    return "running";
+    return frozen(s) ? "paused" : "running";
 }
 
 // Kills what is left and removes the cgroup, the state and the fifo.
@@ -166,6 +183,21 @@ Prepared prepare(const StateStore& store, const std::string& id, const CreateOpt
     if (!text) throw Error("cannot read " + p.bundle + "/config.json: is --bundle a bundle?");
     p.config = parse_config(*text, p.bundle, host_features());
     for (auto& w : p.config.warnings) spdlog::warn("{}", w);
+    // linux.devices: vessel makes the host's node at each path (as --device): it must be the
+    // node config.json describes.
+    for (const auto& d : p.config.devices) {
+        struct stat node {};
+        if (::stat(d.path.c_str(), &node) != 0)
+            throw Error("config.json: linux.devices: " + d.path +
+                        " does not exist on this host: vessel gives a container the host's "
+                        "device nodes only (docs/oci.md)");
+        const char type = S_ISBLK(node.st_mode) ? 'b' : S_ISCHR(node.st_mode) ? 'c' : '-';
+        if (type != d.type || major(node.st_rdev) != d.major || minor(node.st_rdev) != d.minor)
+            throw Error(fmt::format(
+                "config.json: linux.devices: {} is {} {}:{} on this host, not {} {}:{}: vessel "
+                "gives a container the host's device nodes only (docs/oci.md)",
+                d.path, type, major(node.st_rdev), minor(node.st_rdev), d.type, d.major, d.minor));
+    }
     ContainerSpec& spec = p.config.spec;
     if (!spec.hooks.create_container.empty() || !spec.hooks.start_container.empty())
         throw Error(
@@ -191,7 +223,8 @@ Prepared prepare(const StateStore& store, const std::string& id, const CreateOpt
 RunningContainer launch_created(const StateStore& store, Prepared& p, const CreateOptions& o) {
     ContainerSpec& spec = p.config.spec;
     const std::string fifo = fifo_path(store, spec.name);
-    fs::ensure_dir(store.root(), 0700);
+    // mkdir -p, as runc: containerd's shim passes --root <runc-root>/<namespace>.
+    fs::ensure_dirs(store.root(), 0700);
     fs::ensure_dir(store.root() + "/.fifo", 0700);
     if (::mkfifo(fifo.c_str(), 0600) != 0)
         throw SysError("cannot make the exec fifo " + fifo, errno);
@@ -209,7 +242,15 @@ RunningContainer launch_created(const StateStore& store, Prepared& p, const Crea
                           {"annotations", p.config.annotations},
                           {"cgroupsPath", p.config.cgroups_path}};
             fs::write_file_atomic(store.dir_of(spec.id) + "/" + kOciFile, extra.dump());
-            if (c.pty_master) send_console(o.console_socket, c.pty_master.get());
+            // The rlimits now, from here (prlimit on the waiting process), though the child sets
+            // them again with the rest of its confinement after `start`: a limit the kernel
+            // refuses (a hard limit above this host's without CAP_SYS_RESOURCE, as podman's
+            // nproc 1048576 when --ulimit names only nofile) then fails `create` with its reason,
+            // as under runc, instead of the process after `start`, when nobody reads its error.
+            rlimits::apply(c.state.init.pid, spec.security.ulimits);
+            if (c.pty_master)
+                send_console(connect_console(o.console_socket).get(), o.console_socket,
+                             c.pty_master.get());
             c.pty_master.reset();
             if (!o.pid_file.empty()) write_pid_file(o.pid_file, c.state.init.pid);
             const std::string creating =
@@ -301,6 +342,24 @@ void kill(const StateStore& store, const std::string& id, int signal, bool all) 
         throw Error("container \"" + id + "\" is not running");
 }
 
+void pause(const StateStore& store, const std::string& id) {
+    ContainerState s = load(store, id);
+    const std::string status = status_of(store, s);
+    if (status != "running")
+        throw Error("cannot pause container \"" + id + "\": it is " + status + ", not running");
+    if (s.cgroup.is_null() || s.cgroup.empty())
+        throw Error("cannot pause container \"" + id + "\": it has no cgroup");
+    cgroups::from_json(s.cgroup)->freeze(true);
+}
+
+void resume(const StateStore& store, const std::string& id) {
+    ContainerState s = load(store, id);
+    const std::string status = status_of(store, s);
+    if (status != "paused")
+        throw Error("cannot resume container \"" + id + "\": it is " + status + ", not paused");
+    cgroups::from_json(s.cgroup)->freeze(false);
+}
+
 void remove(const StateStore& store, const std::string& id, bool force) {
     check_id(id);
     auto vid = vessel_id(store, id);
@@ -310,7 +369,7 @@ void remove(const StateStore& store, const std::string& id, bool force) {
     }
     ContainerState s = store.load(*vid);
     const std::string status = status_of(store, s);
-    if (status == "running" && !force)
+    if ((status == "running" || status == "paused") && !force)
         throw Error("cannot delete container \"" + id + "\" that is running: stop it, or --force");
     json stopped = state(store, id);
     stopped["status"] = "stopped";
@@ -364,16 +423,18 @@ std::vector<int> pids(const StateStore& store, const std::string& id) {
 int exec(const StateStore& store, const std::string& id, const ExecOptions& o) {
     ContainerState s = load(store, id);
     if (status_of(store, s) != "running") throw Error("container \"" + id + "\" is not running");
-    if (o.tty || !o.console_socket.empty())
-        throw Error("vessel-oci exec with a terminal is not supported yet (docs/oci.md)");
     if (o.preserve_fds > 0) throw Error("--preserve-fds is not supported by vessel-oci yet");
     ExecRequest r;
     r.command = o.args;
     r.env = o.env;
     r.workdir = o.cwd;
     r.user = o.user;
+    r.tty = o.tty;
     r.detach = o.detach;
-    r.interactive = !o.detach;  // stdin inherited, as under runc
+    // As runc: the process gets our fds 0-2 (conmon and the shim pass their pipes there, even
+    // with --detach) or, with a terminal, the pty whose master goes to --console-socket.
+    r.keep_stdio = true;
+    r.interactive = true;
     if (!o.process_file.empty()) {
         auto text = fs::try_read_file(o.process_file);
         if (!text) throw Error("cannot read --process " + o.process_file);
@@ -393,14 +454,25 @@ int exec(const StateStore& store, const std::string& id, const ExecOptions& o) {
              {{"namespaces",
                {{{"type", "mount"}}, {{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}}}}}};
         Config c = parse_config(config.dump(), "/", host_features());
-        if (c.spec.tty) throw Error("vessel-oci exec with a terminal is not supported yet");
         r.command = c.spec.args;
         r.env = c.spec.env;
         r.workdir = c.spec.workdir;
         r.user = fmt::format("{}:{}", c.user.uid, c.user.gid);
+        r.tty = r.tty || c.spec.tty;
     }
-    // exec_into enters the container's mount namespace before the process starts: the pid
-    // file's directory is opened now, on the host, and written through that fd.
+    if (r.tty && o.console_socket.empty())
+        throw Error("exec with a terminal needs --console-socket to hand the terminal over");
+    // Without --detach, exec_into would relay the pty itself while the engine holds its master
+    // too. Engines always pass --detach (docs/oci.md).
+    if (r.tty && !r.detach)
+        throw Error("exec with a terminal needs --detach: the engine holds the terminal");
+    if (!r.tty && !o.console_socket.empty())
+        throw Error("--console-socket needs a terminal (--tty, or process.terminal in --process)");
+    // exec_into enters the container's mount namespace before the process starts: the console
+    // socket is connected and the pid file's directory opened now, on the host; both are used
+    // through their fds once the process runs.
+    UniqueFd console;
+    if (r.tty) console = connect_console(o.console_socket);
     UniqueFd pid_dir;
     std::string pid_name;
     if (!o.pid_file.empty()) {
@@ -410,7 +482,8 @@ int exec(const StateStore& store, const std::string& id, const ExecOptions& o) {
         pid_name = absolute.substr(slash + 1);
         pid_dir = fs::open_dir(slash == 0 ? "/" : absolute.substr(0, slash));
     }
-    auto on_started = [&](pid_t pid) {
+    auto on_started = [&](pid_t pid, int pty_master) {
+        if (console && pty_master >= 0) send_console(console.get(), o.console_socket, pty_master);
         if (!pid_dir) return;
         const std::string tmp = "." + pid_name + ".tmp";
         UniqueFd f(
@@ -458,7 +531,7 @@ json features() {
                           "nostrictatime", "nosuid",     "private",    "rbind",     "relatime",
                           "remount",       "ro",         "rprivate",   "rshared",   "rslave",
                           "runbindable",   "rw",         "shared",     "silent",    "slave",
-                          "strictatime",   "suid",       "sync",       "unbindable"}},
+                          "strictatime",   "suid",       "sync",       "tmpcopyup", "unbindable"}},
         {"linux",
          {{"namespaces", {"cgroup", "ipc", "mount", "network", "pid", "uts"}},
           {"capabilities", caps},

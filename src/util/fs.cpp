@@ -128,6 +128,13 @@ void ensure_dir(const std::string& path, mode_t mode) {
         throw SysError("cannot create directory " + path, errno);
 }
 
+void ensure_dirs(const std::string& path, mode_t mode) {
+    for (size_t slash = path.find('/', 1); slash != std::string::npos;
+         slash = path.find('/', slash + 1))
+        ensure_dir(path.substr(0, slash), mode);
+    ensure_dir(path, mode);
+}
+
 void remove_tree(const std::string& path) {
     if (::unlink(path.c_str()) == 0 || errno == ENOENT) return;
     int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

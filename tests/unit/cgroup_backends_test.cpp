@@ -187,6 +187,24 @@ TEST(CgroupV2, DestroyRemovesItsDirOnly) {
     CgroupV2(t.root, kId).destroy();                          // quiet when already gone
 }
 
+TEST(CgroupV2, FreezeWritesCgroupFreezeAndWaitsForCgroupEvents) {
+    FakeTree t;
+    make_v2_tree(t);
+    CgroupV2 cg(t.root, kId);
+    cg.create(Resources{});
+    const std::string dir = "vessel-" + kId + "/";
+    t.file(dir + "cgroup.freeze", "0\n");
+    // What the kernel shows once every process is frozen (here at once).
+    t.file(dir + "cgroup.events", "populated 1\nfrozen 1\n");
+    cg.freeze(true);
+    EXPECT_EQ(t.read(dir + "cgroup.freeze"), "1");
+    EXPECT_TRUE(cg.frozen());
+    t.file(dir + "cgroup.events", "populated 1\nfrozen 0\n");
+    cg.freeze(false);
+    EXPECT_EQ(t.read(dir + "cgroup.freeze"), "0");
+    EXPECT_FALSE(cg.frozen());
+}
+
 TEST(CgroupV2, StateJsonFindsTheSameCgroup) {
     FakeTree t;
     CgroupV2 cg(t.root, kId);
@@ -218,6 +236,23 @@ void make_v1_tree(const FakeTree& t, bool memsw = true) {
 }
 
 }  // namespace
+
+TEST(CgroupV1, HybridFreezesThroughTheUnifiedDirLegacyCannot) {
+    FakeTree t;
+    make_v1_tree(t);
+    const std::string dir = "unified/vessel-" + kId + "/";
+    t.file(dir + "cgroup.freeze", "0\n");
+    t.file(dir + "cgroup.events", "populated 1\nfrozen 1\n");
+    CgroupV1 hybrid(t.root, kId, true);
+    hybrid.create(Resources{});
+    hybrid.freeze(true);
+    EXPECT_EQ(t.read(dir + "cgroup.freeze"), "1");
+    EXPECT_TRUE(hybrid.frozen());
+    // Legacy v1 alone: vessel does not join the freezer controller, so nothing can freeze.
+    CgroupV1 legacy(t.root, kId, false);
+    EXPECT_THROW(legacy.freeze(true), Error);
+    EXPECT_FALSE(legacy.frozen());
+}
 
 TEST(CgroupV1, CoMountedControllersAreOneHierarchy) {
     FakeTree t;

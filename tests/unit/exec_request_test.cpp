@@ -83,6 +83,9 @@ TEST(ExecRequest, BadInput) {
     r.workdir = "";
     r.detach = r.tty = true;
     EXPECT_THROW(build(r), Error);
+    r.keep_stdio = true;  // vessel-oci exec -d -t: the engine holds the terminal
+    EXPECT_NO_THROW(build(r));
+    r.keep_stdio = false;
     r.env = {"=x"};
     r.tty = false;
     EXPECT_THROW(build(r), Error);

@@ -361,6 +361,14 @@ TEST(LaunchOrder, ExecChildJoinsCgroupsBeforeNamespacesThenSharesTheTail) {
     EXPECT_FALSE(d.has("die_with_parent"));
     EXPECT_FALSE(d.has("rearm_parent_death_signal"));
     EXPECT_LT(d.at("stdio_from_null"), d.at("set_up_stdio"));
+
+    // vessel-oci exec --detach: fds 0-2 are the engine's pipes (conmon's), kept as runc keeps them.
+    plan.keep_stdio = true;
+    RecordingSteps o;
+    enter_container(plan, o);
+    start_process(tail_of(plan), o);
+    EXPECT_FALSE(o.has("die_with_parent"));
+    EXPECT_FALSE(o.has("stdio_from_null"));
 }
 
 }  // namespace

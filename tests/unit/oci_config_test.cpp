@@ -250,12 +250,32 @@ const Case kCases[] = {
      },
      "no sysctl"},
     {"shared propagation", [](json& j) { j["linux"]["rootfsPropagation"] = "rshared"; }, "shared"},
+    // linux.devices (podman --device, --privileged): the host's node at that path, as --device.
     {"devices",
      [](json& j) {
          j["linux"]["devices"] = {
              {{"path", "/dev/fuse"}, {"type", "c"}, {"major", 10}, {"minor", 229}}};
      },
-     "linux.devices"},
+     nullptr,
+     [](const Config& c) {
+         ASSERT_EQ(c.spec.security.devices.size(), 1u);
+         EXPECT_EQ(c.spec.security.devices[0], (DeviceRequest{"/dev/fuse", "/dev/fuse", "rwm"}));
+         ASSERT_EQ(c.devices.size(), 1u);
+         EXPECT_EQ(c.devices[0].type, 'c');
+         EXPECT_EQ(c.devices[0].major, 10);
+         EXPECT_EQ(c.devices[0].minor, 229);
+     }},
+    {"device outside /dev",
+     [](json& j) {
+         j["linux"]["devices"] = {
+             {{"path", "/etc/fuse"}, {"type", "c"}, {"major", 10}, {"minor", 229}}};
+     },
+     "linux.devices[0].path"},
+    {"device fifo",
+     [](json& j) {
+         j["linux"]["devices"] = {{{"path", "/dev/f"}, {"type", "p"}}};
+     },
+     "linux.devices[0].type"},
     {"personality",
      [](json& j) {
          j["linux"]["personality"] = {{"domain", "LINUX32"}};
@@ -317,8 +337,14 @@ TEST(OciConfig, MountOptions) {
     EXPECT_EQ(o.flags, 0u);
     EXPECT_EQ(o.clear, static_cast<unsigned long>(MS_RDONLY));
     EXPECT_EQ(o.data, "mode=755,size=64k");
+    EXPECT_FALSE(o.tmpcopyup);
     EXPECT_THROW(mount_options({"a,b"}), Error);
     EXPECT_THROW(mount_options({"rro"}), Error);
+    // runc's and crun's own option, which podman sets on its tmpfs mounts (--read-only's /run,
+    // /tmp, /var/tmp; --tmpfs): no data for the kernel, which would refuse it (EINVAL).
+    o = mount_options({"rw", "rprivate", "nosuid", "nodev", "tmpcopyup"});
+    EXPECT_TRUE(o.tmpcopyup);
+    EXPECT_EQ(o.data, "");
 }
 
 TEST(OciConfig, StateJson) {

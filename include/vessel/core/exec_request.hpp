@@ -20,6 +20,10 @@ struct ExecRequest {
     std::string workdir;           // "" for the container's
     std::string user;              // "" for the container's
     bool tty = false, interactive = false, detach = false;
+    // vessel-oci exec --detach (docs/oci.md): the process keeps the caller's fds 0-2, which an
+    // engine fills with its own pipes (conmon relays them) or a pty it gets over the console
+    // socket. So -d may come with -i or -t here: the engine, not vessel, holds the other end.
+    bool keep_stdio = false;
 };
 
 // The user to resolve (in the container's /etc/passwd): -u, else the container's own.

@@ -26,6 +26,13 @@ struct HostFeatures {
     bool selinux = false;   // /sys/fs/selinux is mounted
 };
 
+// One entry of linux.devices, as config.json gives it ('b' or 'c'; "u" is 'c').
+struct OciDevice {
+    std::string path;
+    char type = 'c';
+    int64_t major = 0, minor = 0;
+};
+
 struct Config {
     ContainerSpec spec;  // everything but id and name, which the caller sets
     ResolvedUser user;   // process.user, numeric as config.json gives it
@@ -33,6 +40,9 @@ struct Config {
     std::map<std::string, std::string> annotations;
     std::string cgroups_path;           // linux.cgroupsPath, as written (docs/oci.md)
     std::vector<std::string> warnings;  // fields ignored on this host, one line each
+    // linux.devices: each is also a --device request in spec.security.devices (the host's node
+    // at the same path); vessel-oci checks the host's node against these before creating.
+    std::vector<OciDevice> devices;
 };
 
 // Parses `text` (config.json) of the bundle at `bundle` (absolute). Throws Error (exit 125)
@@ -50,6 +60,9 @@ struct MountOptions {
     unsigned long clear = 0;
     unsigned long propagation = 0;
     std::string data;
+    // "tmpcopyup" (runc's and crun's extension): a tmpfs first gets a copy of what the image
+    // has at its destination, as docker's volumes do.
+    bool tmpcopyup = false;
     bool bind() const;
 };
 MountOptions mount_options(const std::vector<std::string>& options);

@@ -27,6 +27,7 @@ struct ExecChildPlan {
     const ns_join::Target* namespaces = nullptr;     // opened by the parent, on the host side
     const cgroups::JoinTarget* cgroup = nullptr;     // likewise
     int namespaces_to_join = 0;                      // CLONE_NEW* the child joins itself
+    bool keep_stdio = false;  // ExecRequest::keep_stdio: detached, yet fds 0-2 are the caller's
 };
 
 // The recipe up to the tail, step by step through `kernel` (kernel_steps.hpp).

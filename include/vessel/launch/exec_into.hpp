@@ -35,9 +35,9 @@ namespace vessel {
 // Runs `request` in the container `id` and returns its exit status (docker's: the command's own,
 // 128+N for signal N, 126/127 when it cannot be executed or found), or 0 at once with -d.
 // Throws Error (125) when the container is not running or vessel fails.
-// `on_started` (vessel-oci exec's --pid-file) is called with the process's host pid once it
-// has exec'd.
+// `on_started` (vessel-oci exec's --pid-file and --console-socket) is called with the process's
+// host pid once it has exec'd, and the master of its pty (-t), else -1; the fd stays ours.
 int exec_into(const StateStore& store, const std::string& id, const ExecRequest& request,
-              const std::function<void(pid_t)>& on_started = {});
+              const std::function<void(pid_t, int)>& on_started = {});
 
 }  // namespace vessel

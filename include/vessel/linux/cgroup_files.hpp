@@ -21,6 +21,12 @@ bool make_dir(const std::string& path, std::string_view why);
 void remove_dir(const std::string& path);
 // The pids listed in a cgroup.procs file (empty when the file is gone).
 std::vector<pid_t> read_procs(const std::string& path);
+// cgroup2's freezer on directory `dir`: writes cgroup.freeze (1 or 0), then waits until
+// cgroup.events says "frozen 1" (or 0): the kernel stops the tasks asynchronously. Throws
+// SysError, or Error when it does not happen within 5 s.
+void freeze_dir(const std::string& dir, bool frozen);
+// The "frozen" key of dir/cgroup.events.
+bool dir_frozen(const std::string& dir);
 // The value of `key` in a flat keyed file like memory.events ("oom_kill 1"), or -1.
 long long read_key(const std::string& path, const std::string& key);
 // A one-value file such as memory.max or pids.current, without its newline; nullopt when the

@@ -22,6 +22,8 @@ class CgroupV2 final : public Cgroup {
     bool complete_after_clone() const override { return true; }
     void add_process(pid_t pid) override;
     void kill_all() override;
+    void freeze(bool frozen) override;
+    bool frozen() const override;
     void destroy() override;
     bool oom_killed() const override;
     nlohmann::json to_json() const override;

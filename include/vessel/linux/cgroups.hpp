@@ -75,6 +75,12 @@ class Cgroup {
     virtual void add_process(pid_t pid) = 0;
     // SIGKILLs every process in the cgroup and waits until it is empty.
     virtual void kill_all() = 0;
+    // Freezes (true) or thaws (false) every process in the cgroup and waits until the kernel
+    // reports it done (cgroup2's cgroup.freeze and cgroup.events; on the hybrid layout, the
+    // unified dir's). Throws Error where there is no cgroup2 freezer (legacy v1 alone).
+    virtual void freeze(bool frozen) = 0;
+    // Whether the cgroup is frozen now (false where it cannot be).
+    virtual bool frozen() const = 0;
     // Removes the directories (after kill_all). Quiet when they are already gone.
     virtual void destroy() = 0;
     // Whether the kernel's OOM killer killed a process of this cgroup.

@@ -5,7 +5,7 @@
 //   create:  config.json -> ContainerSpec -> launch() -> the child waits on <root>/.fifo/<id>
 //            -> pid file, console socket -> `create` exits; the engine (a subreaper) adopts it
 //   start:   open the fifo for reading: the child writes one byte, confines itself, execs
-//   state, kill, delete, list, ps, features, spec, run
+//   state, kill, pause, resume, delete, list, ps, features, spec, run
 #pragma once
 
 #include <map>
@@ -34,7 +34,11 @@ struct CreateOptions {
 void create(const StateStore& store, const std::string& id, const CreateOptions& options);
 // Lets the created process exec its command.
 void start(const StateStore& store, const std::string& id);
-// runtime-spec's state: ociVersion, id, status (created, running, stopped), pid, bundle, ...
+// Freezes every process of a running container (cgroup2's freezer; the hybrid layout's unified
+// dir), and thaws a paused one. Throws Error (125) in any other state, or without cgroup2.
+void pause(const StateStore& store, const std::string& id);
+void resume(const StateStore& store, const std::string& id);
+// runtime-spec's state: ociVersion, id, status (created, running, paused, stopped), pid, ...
 nlohmann::json state(const StateStore& store, const std::string& id);
 void kill(const StateStore& store, const std::string& id, int signal, bool all);
 // `force` kills a running container first; a missing one is then no error (as runc).

@@ -29,6 +29,8 @@ void write_file_atomic(const std::string& path, std::string_view data, mode_t mo
 
 // mkdir that is quiet when the directory already exists.
 void ensure_dir(const std::string& path, mode_t mode = 0755);
+// mkdir -p: every missing parent too, each with `mode`.
+void ensure_dirs(const std::string& path, mode_t mode = 0755);
 
 // rm -rf without following symlinks. Missing `path` is not an error.
 void remove_tree(const std::string& path);
