@@ -14,14 +14,15 @@ DATA_ROOT=$setup_data_root scripts/setup.sh || { echo "test: setup failed"; exit
 source scripts/lib/apt.sh
 # bats runs the integration tests; jq reads state.json in them; util-linux's script gives -t a
 # terminal; python3's pty module gives the window-resize tests a terminal they can resize;
-# iproute2 for the network tests; qemu boots the cgroup v2 VM (tests/vm/run.sh), and
+# iproute2 and nftables (nft, to look at and reset vessel's table) for the network tests;
+# qemu boots the cgroup v2 VM (tests/vm/run.sh), and
 # binutils' objcopy slims the vessel binary it carries; clang and its libFuzzer runtime for the
 # fuzz target; clang-format checks the layout of every source file; for the image tests
 # (tests/integration/images*.bats) skopeo pushes and converts test images, docker-registry is
 # the loopback registry, htpasswd (apache2-utils) its bcrypt users, openssl its certificate,
 # curl waits for it; podman and containerd are the real engines that drive vessel-oci in
 # tests/integration/engines-*.bats (each in private roots of its own; no service is started).
-apt_install bats jq util-linux python3 iproute2 procps qemu-system-x86 binutils clang libclang-rt-14-dev \
+apt_install bats jq util-linux python3 iproute2 nftables procps qemu-system-x86 binutils clang libclang-rt-14-dev \
   clang-format skopeo docker-registry apache2-utils openssl curl podman containerd ||
   { echo "test: cannot install test packages"; exit 1; }
 

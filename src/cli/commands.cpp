@@ -34,6 +34,7 @@ std::vector<std::unique_ptr<Command>> make_all(CLI::App& app) {
     commands.push_back(make_cp(app));
     commands.push_back(make_volume(app));
     commands.push_back(make_network(app));
+    commands.push_back(make_port(app));
     commands.push_back(make_info(app));
     return commands;
 }

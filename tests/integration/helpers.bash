@@ -26,6 +26,7 @@ vessel_cgroups() { ls -d /sys/fs/cgroup/*/vessel-*/ /sys/fs/cgroup/vessel-*/ 2>/
 teardown() {
   [ -n "${ROOT:-}" ] || return 0
   cleanup_root "$ROOT"
+  reset_test_netns
   local leftovers
   leftovers=$(find_leftovers "$ROOT")
   # Also the files some tests keep beside the state root ($ROOT.out, $ROOT.err), had they
@@ -36,6 +37,19 @@ teardown() {
     echo "$leftovers" >&2
     return 1
   fi
+}
+
+# ctest runs each file in a network namespace of its own (tests/run_in_netns.sh), which plays the
+# host. Each test has a data root of its own, so the next one would choose its default network
+# anew: the bridges and the nftables table the test's containers made are removed with it, as
+# a fresh host would have none. Never in the machine's own namespace.
+reset_test_netns() {
+  [ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] || return 0
+  local br
+  for br in $(ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}'); do
+    case $br in vessel0|vbr-*) ip link del "$br" 2>/dev/null || true ;; esac
+  done
+  nft delete table ip vessel 2>/dev/null || true
 }
 
 # Fails the test when grep finds its pattern (grep's arguments and stdin). Written as a function

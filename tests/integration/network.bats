@@ -24,6 +24,7 @@ teardown() {
 
 teardown_common() {
   cleanup_root "$ROOT"
+  reset_test_netns
   local leftovers
   leftovers=$(find_leftovers "$ROOT"; ip -o link show type veth | awk -F': ' '{print "veth: " $2}')
   rm -rf "$ROOT" "$ROOT".*
@@ -56,6 +57,15 @@ start_web() {
     >/dev/null
 }
 
+# An HTTP GET from inside a container, printing the body's last line: busybox nc (the image's
+# static busybox wget crashes resolving even a literal address without NSS).
+ctr_get() { # ctr_get VESSEL-ARGS... -- HOST PORT
+  local args=() host port
+  while [ "$1" != -- ]; do args+=("$1"); shift; done
+  host=$2 port=$3
+  vessel "${args[@]}" sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $host $port | tail -1 | grep . && exit 0; sleep 0.3; done; exit 1"
+}
+
 # curl with retries while the server starts.
 fetch() { curl -sS --max-time 2 --retry 20 --retry-delay 0 --retry-connrefused "$@"; }
 
@@ -80,22 +90,22 @@ fetch() { curl -sS --max-time 2 --retry 20 --retry-delay 0 --retry-connrefused "
 }
 
 @test "two containers get distinct addresses and reach each other; the second address is reused after rm" {
-  vessel run -d --name a "$IMAGE" sleep 1000 >/dev/null
-  vessel run -d --name b "$IMAGE" sleep 1000 >/dev/null
-  a=$(vessel inspect -f '{{.NetworkSettings.IPAddress}}' a)
-  b=$(vessel inspect -f '{{.NetworkSettings.IPAddress}}' b)
+  vessel run -d --name ca "$IMAGE" sleep 1000 >/dev/null
+  vessel run -d --name cb "$IMAGE" sleep 1000 >/dev/null
+  a=$(vessel inspect -f '{{.NetworkSettings.IPAddress}}' ca)
+  b=$(vessel inspect -f '{{.NetworkSettings.IPAddress}}' cb)
   [ "$a" != "$b" ]
-  vessel exec a ping -c1 -W2 "$b"
-  vessel rm -f b
-  vessel run -d --name c "$IMAGE" sleep 1000 >/dev/null
-  [ "$(vessel inspect -f '{{.NetworkSettings.IPAddress}}' c)" = "$b" ]
+  vessel exec ca ping -c1 -W2 "$b"
+  vessel rm -f cb
+  vessel run -d --name cc "$IMAGE" sleep 1000 >/dev/null
+  [ "$(vessel inspect -f '{{.NetworkSettings.IPAddress}}' cc)" = "$b" ]
 }
 
 @test "outbound traffic is masqueraded: the outside sees the host's address" {
   make_outside
   outside sh -c 'cd /tmp && exec python3 -m http.server --bind 198.51.100.2 8000' >"$ROOT.srv" 2>&1 &
   srv=$!
-  run vessel run --rm "$IMAGE" sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -T 2 -O /dev/null http://198.51.100.2:8000/ && exit 0; sleep 0.3; done; exit 1'
+  run ctr_get run --rm "$IMAGE" -- 198.51.100.2 8000
   kill "$srv"
   [ "$status" -eq 0 ]
   grep -q '^198.51.100.1 ' "$ROOT.srv"
@@ -110,10 +120,10 @@ fetch() { curl -sS --max-time 2 --retry 20 --retry-delay 0 --retry-connrefused "
   # From the outside namespace, to the host's address.
   [ "$(outside curl -sS --max-time 3 http://198.51.100.1:8080/)" = "hello from web" ]
   # Another container, through the host's address; the same container (hairpin), too.
-  run vessel run --rm "$IMAGE" wget -q -T 3 -O - http://198.51.100.1:8080/
+  run ctr_get run --rm "$IMAGE" -- 198.51.100.1 8080
   [ "$output" = "hello from web" ]
   gw=$(vessel inspect -f '{{.NetworkSettings.Gateway}}' web)
-  run vessel exec web wget -q -T 3 -O - "http://$gw:8080/"
+  run ctr_get exec web -- "$gw" 8080
   [ "$output" = "hello from web" ]
   [ "$(vessel port web)" = "80/tcp -> 0.0.0.0:8080" ]
   vessel ps | grep -q '0.0.0.0:8080->80/tcp'
@@ -211,7 +221,7 @@ fetch() { curl -sS --max-time 2 --retry 20 --retry-delay 0 --retry-connrefused "
   [ "$output" = lo ]
   run vessel run --rm --network host "$IMAGE" ip -o link show out0
   [ "$status" -ne 0 ]
-  ip link add vhosttest type dummy
+  ip link add vhosttest type veth peer name vhosttest1
   run vessel run --rm --network host "$IMAGE" ip -o link show vhosttest
   ip link del vhosttest
   [ "$status" -eq 0 ]

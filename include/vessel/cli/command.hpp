@@ -54,9 +54,10 @@ std::unique_ptr<Command> make_images(CLI::App& app);
 std::unique_ptr<Command> make_rmi(CLI::App& app);
 std::unique_ptr<Command> make_image(CLI::App& app);
 std::unique_ptr<Command> make_network(CLI::App& app);  // network.cpp (docs/network.md)
-std::unique_ptr<Command> make_volume(CLI::App& app);  // volume.cpp (docs/mounts.md)
-std::unique_ptr<Command> make_cp(CLI::App& app);      // cp.cpp (docs/cp.md)
-std::unique_ptr<Command> make_info(CLI::App& app);    // info.cpp
+std::unique_ptr<Command> make_port(CLI::App& app);     // port.cpp (docs/network.md)
+std::unique_ptr<Command> make_volume(CLI::App& app);   // volume.cpp (docs/mounts.md)
+std::unique_ptr<Command> make_cp(CLI::App& app);       // cp.cpp (docs/cp.md)
+std::unique_ptr<Command> make_info(CLI::App& app);     // info.cpp
 
 // The commands, in the order `vessel --help` lists them.
 std::vector<std::unique_ptr<Command>> make_all(CLI::App& app);
