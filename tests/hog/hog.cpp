@@ -9,12 +9,16 @@
 //                          container pressing against its pids limit)
 //   hog spin SECONDS       burn CPU for SECONDS of wall time; prints the CPU time it got:
 //                          "cpu 0.412 s in 2.000 s"
+//   hog udp PORT           wait for one UDP datagram on PORT and print it (busybox's nc has no
+//                          UDP: tests/integration/network.bats publishes a UDP port with it)
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,8 +102,26 @@ int spin(double secs) {
     return 0;
 }
 
+int udp(int port) {
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    if (s < 0 || bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        perror("udp");
+        return 1;
+    }
+    char buf[512];
+    ssize_t n = recv(s, buf, sizeof buf - 1, 0);
+    if (n < 0) return 1;
+    buf[n] = '\0';
+    printf("%s", buf);
+    return 0;
+}
+
 int usage() {
-    fprintf(stderr, "usage: hog mem MIB | hold MIB SECONDS | fork N [SECONDS] | spin SECONDS\n");
+    fprintf(stderr,
+            "usage: hog mem MIB | hold MIB SECONDS | fork N [SECONDS] | spin SECONDS | udp PORT\n");
     return 2;
 }
 
@@ -114,5 +136,6 @@ int main(int argc, char** argv) {
     if (strcmp(what, "fork") == 0)
         return fork_children(atol(argv[2]), argc > 3 ? atof(argv[3]) : 0);
     if (strcmp(what, "spin") == 0) return spin(atof(argv[2]));
+    if (strcmp(what, "udp") == 0) return udp(atoi(argv[2]));
     return usage();
 }
