@@ -1,5 +1,6 @@
 #include "vessel/launch/launcher.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -43,6 +44,12 @@ void enter_cgroups(const RunningContainer& c, const namespaces::Child& child, Cg
             c.owned.cgroup->add_process(child.pid);
             return;
     }
+}
+
+// Whether the process of `pidfd` has exited (a pidfd polls readable then), without waiting.
+bool has_exited(int pidfd) {
+    pollfd p{.fd = pidfd, .events = POLLIN, .revents = 0};
+    return ::poll(&p, 1, 0) > 0;
 }
 
 }  // namespace
@@ -133,7 +140,14 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         c.owned.cgroup->create(spec.resources);
         device_cgroup::apply(*c.owned.cgroup, confine.device_rules);
         enter_cgroups(c, child, entry);
-        network_attach::connect(store, c.state, child.pid);
+        try {
+            network_attach::connect(store, c.state, child.pid);
+        } catch (...) {
+            // A child that failed while we made its link (a mount refused, say) took its network
+            // namespace with it: its own error, waiting in the channel, says why.
+            if (has_exited(c.owned.init.get())) parent_end.await_exec();
+            throw;
+        }
         if (confine.seccomp)
             seccomp_cache::keep(store.dir_of(spec.id), *confine.seccomp, confine.seccomp_file);
         // False when the child is gone already: its kError, waiting in the channel, says why.

@@ -113,8 +113,11 @@ void connect(const StateStore& store, const ContainerState& state, pid_t child) 
     const NetworkAttachment& a = *state.network;
     auto networks = network_store(store, state.spec);
     const network::NetworkRecord record = networks.get(a.network);
-    network::ensure_bridge(record);
-    network::ensure_network_rules(record);
+    // The table is made with the bridge and removed with it (network rm): a bridge that exists
+    // has its rules, and one helper run (~10 ms) is saved on every start. Before publishing
+    // ports they are made anyway, in case the vessel that made the bridge is still making them.
+    const bool new_bridge = network::ensure_bridge(record);
+    if (new_bridge || !state.spec.ports.empty()) network::ensure_network_rules(record);
     network::create_veth(record, a.host_veth, child, a.mac);
     if (!state.spec.ports.empty())
         network::publish_ports(record, Ipv4::parse(a.ip), state.spec.ports);
@@ -122,17 +125,21 @@ void connect(const StateStore& store, const ContainerState& state, pid_t child) 
 }
 
 void release(const StateStore& store, ContainerState& state) {
-    if (!state.network) return;
-    const NetworkAttachment& a = *state.network;
-    auto networks = network_store(store, state.spec);
-    const auto record = networks.find(a.network);
-    if (record && !state.spec.ports.empty())
-        network::unpublish_ports(*record, Ipv4::parse(a.ip), state.spec.ports);
+    const ContainerSpec& spec = state.spec;
+    // A vessel killed after taking the lease and before recording it leaves state.json without
+    // "network"; the spec (recorded with the state directory, before any lease) still names the
+    // network, and a lease and a veth pair are found by the container's id.
+    const bool recorded = state.network.has_value();
+    if (!recorded && (spec.network != NetworkMode::kBridge || spec.data_root.empty())) return;
+    auto networks = network_store(store, spec);
+    const auto record = networks.find(recorded ? state.network->network : spec.network_name);
+    if (recorded && record && !spec.ports.empty())
+        network::unpublish_ports(*record, Ipv4::parse(state.network->ip), spec.ports);
     // The namespace's end takes the pair with it, but only some 70 ms later: deleted here, so
     // that nothing of the container is left when `rm` returns.
-    network::delete_link(a.host_veth);
+    network::delete_link(recorded ? state.network->host_veth : network::host_veth_name(spec.id));
     if (record) {
-        networks.release(*record, state.spec.id);
+        networks.release(*record, spec.id);
         if (record->user_defined) network::refresh_peer_hosts(networks, *record, state_dirs(store));
     }
     state.network.reset();

@@ -118,7 +118,7 @@ void ensure_sysctl_on(const std::string& path, std::string_view why) {
 
 }  // namespace
 
-void ensure_bridge(const NetworkRecord& network) {
+bool ensure_bridge(const NetworkRecord& network) {
     netlink::Socket sock;
     netlink::Link bridge = find_link(sock, network.bridge);
     if (!bridge) {
@@ -151,6 +151,7 @@ void ensure_bridge(const NetworkRecord& network) {
     ensure_sysctl_on("/proc/sys/net/ipv4/ip_forward", "containers' packets go out by the host");
     ensure_sysctl_on(fmt::format("/proc/sys/net/ipv4/conf/{}/route_localnet", network.bridge),
                      "ports published on 127.0.0.1 reach the containers");
+    return !bridge;
 }
 
 void delete_bridge(const NetworkRecord& network) {

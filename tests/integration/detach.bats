@@ -27,7 +27,7 @@ teardown() {
   run vessel ps
   [ "$status" -eq 0 ]
   [ "${#lines[@]}" -eq 2 ]
-  [[ "${lines[0]}" =~ ^CONTAINER\ ID\ +NAME\ +IMAGE\ +COMMAND\ +CREATED\ +STATUS\ +PID$ ]]
+  [[ "${lines[0]}" =~ ^CONTAINER\ ID\ +NAME\ +IMAGE\ +COMMAND\ +CREATED\ +STATUS\ +PORTS\ +PID$ ]]
   [[ "${lines[1]}" =~ ^${id:0:12}\ +web\ +busybox\ +\"sleep\ 1000\"\ +.*ago\ +Up\ .*\ +$pid$ ]]
   # The monitor is the container's parent, out of our session.
   monitor=$(state_of "$id" .owner_pid)

@@ -46,7 +46,8 @@ remove_listed_and_find_leftovers() {
   local entry
   for entry in "$ROOT"/* "$ROOT"/.[!.]*; do
     [ -e "$entry" ] || continue
-    case $(basename "$entry") in .cache | .names) ;; *) echo "state root: $entry" ;; esac
+    # .networks holds the networks' leases: find_leftovers (helpers.bash) lists any that is left.
+    case $(basename "$entry") in .cache | .names | .networks) ;; *) echo "state root: $entry" ;; esac
   done
   for entry in "$ROOT"/.names/*; do
     [ -e "$entry" ] || [ -L "$entry" ] && echo "name: $entry"

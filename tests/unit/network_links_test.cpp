@@ -231,8 +231,9 @@ TEST_F(NetworkLinksTest, BridgeIsUpWithGatewayAndSysctls) {
     in_child([](const Checks& checks) {
         become_private_host();
         const NetworkRecord net = test_network();
-        ensure_bridge(net);
-        ensure_bridge(net);  // idempotent: the second finds everything done
+        checks.expect(ensure_bridge(net), "the first call makes the bridge (and says so)");
+        // Idempotent: the second finds everything done, and says the bridge was there.
+        checks.expect(!ensure_bridge(net), "the second finds it");
 
         const auto links = ip_json(0, {"addr", "show", "dev", "vbr-test"});
         checks.expect(links.size() == 1, "bridge vbr-test exists");

@@ -16,7 +16,8 @@ namespace vessel::network {
 // Parent side, in vessel's own network namespace. Idempotent: the bridge exists and is up with
 // the gateway address afterwards; net.ipv4.ip_forward=1 in this namespace (as docker does) and
 // route_localnet=1 on this bridge only (ports published on 127.0.0.1). Throws SysError/Error.
-void ensure_bridge(const NetworkRecord& network);
+// Returns true when the bridge was missing (this call, or a racing one, made it).
+bool ensure_bridge(const NetworkRecord& network);
 // Deletes the bridge (network rm). Quiet when it is gone.
 void delete_bridge(const NetworkRecord& network);
 
