@@ -92,7 +92,10 @@ void prepare(const StateStore& store, ContainerState& state) {
 }
 
 std::vector<MountSpec> with_etc_files(const StateStore& store, const ContainerSpec& spec) {
-    std::vector<MountSpec> mounts = spec.mounts;
+    // The /etc files first, then the user's mounts (in their order): a user mount over /etc
+    // (even through an image's symlink) covers them, and vessel never creates a file inside a
+    // directory the user bound from the host.
+    std::vector<MountSpec> mounts;
     for (const char* file :
          {network::kHostsFile, network::kResolvConfFile, network::kHostnameFile}) {
         const std::string target = std::string("/etc/") + file;
@@ -105,7 +108,8 @@ std::vector<MountSpec> with_etc_files(const StateStore& store, const ContainerSp
         bind.target = target;
         mounts.push_back(std::move(bind));
     }
-    return in_mount_order(std::move(mounts));
+    mounts.insert(mounts.end(), spec.mounts.begin(), spec.mounts.end());
+    return mounts;
 }
 
 void connect(const StateStore& store, const ContainerState& state, pid_t child) {

@@ -11,10 +11,11 @@ setup() {
   vessel_setup
   [ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
     skip "run by ctest in a network namespace of its own (tests/run_in_netns.sh)"
-  OUTSIDE_PID=
+  OUTSIDE_PID= SERVER_PID=
 }
 
 teardown() {
+  [ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
   if [ -n "${OUTSIDE_PID:-}" ]; then
     kill "$OUTSIDE_PID" 2>/dev/null
     ip link del out0 2>/dev/null || true
@@ -37,7 +38,8 @@ teardown_common() {
 
 # The outside world: a namespace with 198.51.100.2, reached from "the host" at 198.51.100.1.
 make_outside() {
-  unshare --net sleep 1000 &
+  # Background processes close bats' fd 3, or bats waits for them at the end.
+  unshare --net sleep 1000 3>&- &
   OUTSIDE_PID=$!
   sleep 0.1
   ip link add out0 type veth peer name out1 netns "$OUTSIDE_PID"
@@ -103,10 +105,11 @@ fetch() { curl -sS --max-time 2 --retry 20 --retry-delay 0 --retry-connrefused "
 
 @test "outbound traffic is masqueraded: the outside sees the host's address" {
   make_outside
-  outside sh -c 'cd /tmp && exec python3 -m http.server --bind 198.51.100.2 8000' >"$ROOT.srv" 2>&1 &
-  srv=$!
+  # nsenter execs python3 (no fork): $! is the server itself.
+  (cd /tmp && exec nsenter --net=/proc/"$OUTSIDE_PID"/ns/net python3 -m http.server \
+    --bind 198.51.100.2 8000 >"$ROOT.srv" 2>&1 3>&-) &
+  SERVER_PID=$!
   run ctr_get run --rm "$IMAGE" -- 198.51.100.2 8000
-  kill "$srv"
   [ "$status" -eq 0 ]
   grep -q '^198.51.100.1 ' "$ROOT.srv"
   refute_grep -q '^172\.' "$ROOT.srv"
@@ -200,7 +203,7 @@ fetch() { curl -sS --max-time 2 --retry 20 --retry-delay 0 --retry-connrefused "
 
 @test "30 containers started at once get 30 distinct addresses, and leave nothing" {
   for i in $(seq 30); do
-    vessel run -d --name "c$i" "$IMAGE" sleep 1000 >"$ROOT.out$i" 2>&1 &
+    vessel run -d --name "c$i" "$IMAGE" sleep 1000 >"$ROOT.out$i" 2>&1 3>&- &
   done
   wait
   ips=$(for i in $(seq 30); do vessel inspect -f '{{.NetworkSettings.IPAddress}}' "c$i"; done)
@@ -250,7 +253,7 @@ fetch() { curl -sS --max-time 2 --retry 20 --retry-delay 0 --retry-connrefused "
 
 @test "vessel killed during the network set-up leaves nothing that rm -f does not remove" {
   for i in $(seq 12); do
-    "$VESSEL_BIN" --root "$ROOT" run -d -p 9000 --name "k$i" "$IMAGE" sleep 1000 >/dev/null 2>&1 &
+    "$VESSEL_BIN" --root "$ROOT" run -d -p 9000 --name "k$i" "$IMAGE" sleep 1000 >/dev/null 2>&1 3>&- &
     pid=$!
     sleep "0.0$((RANDOM % 9 + 1))"
     kill -9 "$pid" 2>/dev/null || true
@@ -259,4 +262,15 @@ fetch() { curl -sS --max-time 2 --retry 20 --retry-delay 0 --retry-connrefused "
   sleep 0.5
   for id in $(vessel ps -aq); do vessel rm -f "$id" >/dev/null; done
   # The teardown's leftover check looks for state, leases and veths.
+}
+
+@test "--explain shows each netlink and nftables step, in the order they happen" {
+  run vessel run --rm --explain -p 8080:80 "$IMAGE" true
+  [ "$status" -eq 0 ]
+  grep -q 'clone3({flags=.*CLONE_NEWNET' <<<"$output"
+  steps=$(grep -oE 'lease [0-9.]+|ip link add vessel0|nft -f -|ip link add eth0 netns|child +ip addr add|child +ip route add default' <<<"$output" |
+    sed -E 's/lease .*/lease/; s/child +//' | uniq | tr '\n' ',')
+  # The lease; the bridge, vessel's table, the veth pair and the port (parent); eth0's address and
+  # route (child); at the end the teardown unpublishes the port.
+  [ "$steps" = "lease,ip link add vessel0,nft -f -,ip link add eth0 netns,nft -f -,ip addr add,ip route add default,nft -f -," ]
 }

@@ -24,9 +24,9 @@ namespace vessel::network_attach {
 // the state. Throws Error (an unknown network, a full subnet, a taken --ip) or SysError.
 void prepare(const StateStore& store, ContainerState& state);
 
-// The binds of the three /etc files from the state directory, for the child to attach, merged
-// into the container's own mounts in mount order; a file the user mounts (-v x:/etc/hosts) is
-// left to the user's mount, as docker does.
+// The binds of the three /etc files from the state directory, for the child to attach, followed
+// by the container's own mounts; a file the user mounts (-v x:/etc/hosts) is left to the user's
+// mount, as docker does.
 std::vector<MountSpec> with_etc_files(const StateStore& store, const ContainerSpec& spec);
 
 // Parent side, in vessel's network namespace; `child` is PID 1, in its new network namespace.
