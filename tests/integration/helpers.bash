@@ -52,6 +52,14 @@ reset_test_netns() {
   nft delete table ip vessel 2>/dev/null || true
 }
 
+# skopeo as root keeps a blob-info cache in /var/lib/containers/cache, the machine's default
+# service root: it runs here with a private, empty /var/lib instead (a tmpfs in a mount namespace
+# of its own), so the tests leave nothing there.
+skopeo() {
+  unshare --mount --propagation private -- sh -c \
+    'mount -t tmpfs vessel-test-varlib /var/lib && exec skopeo "$@"' skopeo "$@"
+}
+
 # Fails the test when grep finds its pattern (grep's arguments and stdin). Written as a function
 # because `! grep ...` can never fail a bats test: bash's errexit ignores negated commands.
 refute_grep() {
