@@ -11,6 +11,7 @@
 #include "vessel/launch/teardown.hpp"
 #include "vessel/linux/signals.hpp"
 #include "vessel/linux/users.hpp"
+#include "vessel/network/network_store.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/fs.hpp"
 #include "vessel/util/log.hpp"
@@ -67,6 +68,10 @@ RunPlan plan_run(const RunRequest& request, const resources::Flags& resource_fla
         plan.spec.exposed_ports = stored.exposed_ports;
     }
     plan.spec.data_root = data_root;
+    // An unknown network fails here, before anything exists (the default one is made on use).
+    if (plan.spec.network == NetworkMode::kBridge &&
+        plan.spec.network_name != network::kDefaultNetwork)
+        network::NetworkStore(data_root, "").get(plan.spec.network_name);
     if (r.publish_all && plan.spec.network == NetworkMode::kBridge)
         for (auto& mapping : publish_all(plan.spec.exposed_ports))
             plan.spec.ports.push_back(std::move(mapping));

@@ -202,10 +202,13 @@ fetch() { curl -sS --max-time 2 --retry 20 --retry-delay 0 --retry-connrefused "
 }
 
 @test "30 containers started at once get 30 distinct addresses, and leave nothing" {
+  local pids=()
   for i in $(seq 30); do
     vessel run -d --name "c$i" "$IMAGE" sleep 1000 >"$ROOT.out$i" 2>&1 3>&- &
+    pids+=($!)
   done
-  wait
+  # Their pids: a bare `wait` would also wait for bats' own timeout watchdog.
+  wait "${pids[@]}"
   ips=$(for i in $(seq 30); do vessel inspect -f '{{.NetworkSettings.IPAddress}}' "c$i"; done)
   [ "$(sort -u <<<"$ips" | grep -c .)" = 30 ]
   for i in $(seq 30); do vessel rm -f "c$i" >/dev/null; done
