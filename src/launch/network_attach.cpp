@@ -118,13 +118,22 @@ void connect(const StateStore& store, const ContainerState& state, pid_t child) 
     auto networks = network_store(store, state.spec);
     const network::NetworkRecord record = networks.get(a.network);
     // The table is made with the bridge and removed with it (network rm): a bridge that exists
-    // has its rules, and one helper run (~10 ms) is saved on every start. Before publishing
-    // ports they are made anyway, in case the vessel that made the bridge is still making them.
-    const bool new_bridge = network::ensure_bridge(record);
-    if (new_bridge || !state.spec.ports.empty()) network::ensure_network_rules(record);
+    // has its rules, and one helper run (~10 ms) is saved on every start.
+    if (network::ensure_bridge(record)) network::ensure_network_rules(record);
     network::create_veth(record, a.host_veth, child, a.mac);
-    if (!state.spec.ports.empty())
-        network::publish_ports(record, Ipv4::parse(a.ip), state.spec.ports);
+    if (!state.spec.ports.empty()) {
+        try {
+            network::publish_ports(record, Ipv4::parse(a.ip), state.spec.ports);
+        } catch (const Error& e) {
+            // No table: the vessel that made the bridge has not made it yet (or someone flushed
+            // the ruleset). Make it, and publish again.
+            if (std::string_view(e.what()).find("No such file or directory") ==
+                std::string_view::npos)
+                throw;
+            network::ensure_network_rules(record);
+            network::publish_ports(record, Ipv4::parse(a.ip), state.spec.ports);
+        }
+    }
     if (record.user_defined) network::refresh_peer_hosts(networks, record, state_dirs(store));
 }
 
@@ -139,9 +148,10 @@ void release(const StateStore& store, ContainerState& state) {
     const auto record = networks.find(recorded ? state.network->network : spec.network_name);
     if (recorded && record && !spec.ports.empty())
         network::unpublish_ports(*record, Ipv4::parse(state.network->ip), spec.ports);
-    // The namespace's end takes the pair with it, but only some 70 ms later: deleted here, so
-    // that nothing of the container is left when `rm` returns.
-    network::delete_link(recorded ? state.network->host_veth : network::host_veth_name(spec.id));
+    // The host's end of the veth pair is not deleted here: the container's network namespace
+    // ends with its last process, and the kernel then deletes the pair, both ends, some 50-100 ms
+    // later, in its own worker. Deleting it here would wait for the same RCU grace period that
+    // the kernel's worker waits for: about 20 ms of every `run --rm` (docs/network.md).
     if (record) {
         networks.release(*record, spec.id);
         if (record->user_defined) network::refresh_peer_hosts(networks, *record, state_dirs(store));

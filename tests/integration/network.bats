@@ -27,6 +27,8 @@ teardown_common() {
   cleanup_root "$ROOT"
   reset_test_netns
   local leftovers
+  # Veth pairs go with their namespaces, deleted by the kernel a moment after the container.
+  for _ in $(seq 40); do [ -z "$(ip -o link show type veth)" ] && break; sleep 0.05; done
   leftovers=$(find_leftovers "$ROOT"; ip -o link show type veth | awk -F': ' '{print "veth: " $2}')
   rm -rf "$ROOT" "$ROOT".*
   if [ -n "$leftovers" ]; then
@@ -86,7 +88,8 @@ fetch() { curl -sS --max-time 2 --retry 20 --retry-delay 0 --retry-connrefused "
   [ "$(cat /sys/class/net/"$veth"/brport/hairpin_mode 2>/dev/null || bridge -d link show dev "$veth" | grep -c 'hairpin on')" = 1 ]
   ip -o link show "$veth" | grep -q 'master vessel0'
   vessel rm -f box
-  # Its veth and its lease are gone with it.
+  # Its veth goes with its network namespace (the kernel deletes the pair a moment later).
+  for _ in $(seq 40); do ip link show "$veth" >/dev/null 2>&1 || break; sleep 0.05; done
   run ip link show "$veth"
   [ "$status" -ne 0 ]
 }

@@ -7,8 +7,9 @@
 //              the nftables rules made if missing, the veth pair (its inner end created in the
 //              child's network namespace as eth0), the published ports. The child brings eth0 up
 //              with its address after kReady (KernelSteps::configure_network).
-//   release()  teardown entry 6: the ports unpublished, the host's veth deleted, the lease
-//              returned, and the other containers' /etc/hosts on a user-defined network updated.
+//   release()  teardown entry 6: the ports unpublished, the lease returned, and the other
+//              containers' /etc/hosts on a user-defined network updated. The veth pair goes
+//              with the container's network namespace (the kernel deletes it).
 #pragma once
 
 #include <sys/types.h>

@@ -31,7 +31,8 @@ namespace vessel::teardown {
 //   5. anonymous volumes (-v CTR_PATH), named in the spec's mounts: with --rm, or when the start
 //      failed (the mounts themselves end with the mount namespace)
 //   6. the network (--network bridge/NAME, state.json "network"): the published ports' nft
-//      elements, the host's end of the veth pair, the address lease (network_attach.hpp)
+//      elements and the address lease (network_attach.hpp); the veth pair ends with the
+//      network namespace, like every other mount and namespace below
 //   The image lease needs no step of its own: it is the spec's image_id in state.json (rmi
 //   refuses an image while a container's state names it), so it ends with 1.
 struct OwnedResources {
