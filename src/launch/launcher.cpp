@@ -46,10 +46,11 @@ void enter_cgroups(const RunningContainer& c, const namespaces::Child& child, Cg
     }
 }
 
-// Whether the process of `pidfd` has exited (a pidfd polls readable then), without waiting.
-bool has_exited(int pidfd) {
+// Whether the process of `pidfd` exits within `ms` milliseconds (a pidfd polls readable then).
+// A child on its way out has lost its namespaces before its pidfd says so: hence the wait.
+bool exits_within(int pidfd, int ms) {
     pollfd p{.fd = pidfd, .events = POLLIN, .revents = 0};
-    return ::poll(&p, 1, 0) > 0;
+    return ::poll(&p, 1, ms) > 0;
 }
 
 }  // namespace
@@ -145,7 +146,7 @@ RunningContainer launch(const StateStore& store, const ContainerSpec& spec,
         } catch (...) {
             // A child that failed while we made its link (a mount refused, say) took its network
             // namespace with it: its own error, waiting in the channel, says why.
-            if (has_exited(c.owned.init.get())) parent_end.await_exec();
+            if (exits_within(c.owned.init.get(), 200)) parent_end.await_exec();
             throw;
         }
         if (confine.seccomp)
