@@ -14,8 +14,9 @@ setup_file() {
   # What the image's `/` holds, to recognise it from the host's.
   local root
   root=$(mktemp -d /tmp/vessel-bats.XXXXXX)
-  IMAGE_ROOT_LS=$("$VESSEL_BIN" --root "$root" run --rm "$IMAGE" ls /)
-  rm -rf "$root"
+  IMAGE_ROOT_LS=$("$VESSEL_BIN" --root "$root" --data-root "$root.data" run --rm --network none \
+    "$IMAGE" ls /)
+  rm -rf "$root" "$root.data"
   export IMAGE_ROOT_LS
 }
 

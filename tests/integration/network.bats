@@ -162,7 +162,7 @@ fetch() { curl -sS --max-time 2 --retry 20 --retry-delay 0 --retry-connrefused "
   [ "$(fetch "http://127.0.0.1:$port/")" = "hello from rnd" ]
   # UDP: hog (tests/hog) waits for one datagram in the container; python3 sends it from the host.
   img=$ROOT.img
-  cp -a "$IMAGE" "$img" && cp "$HOG" "$img/bin/hog"
+  cp -a "$IMAGE" "$img" && cp "${HOG:-$BATS_TEST_DIRNAME/../../build/tests/hog}" "$img/bin/hog"
   vessel run -d --name udp -p 127.0.0.1:5353:53/udp "$img" sh -c 'hog udp 53 >/tmp/got; sleep 1000' >/dev/null
   for _ in $(seq 20); do
     python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"ping-over-udp", ("127.0.0.1", 5353))'
