@@ -20,6 +20,8 @@ std::vector<std::unique_ptr<Command>> make_all(CLI::App& app) {
     commands.push_back(make_logs(app));
     commands.push_back(make_stop(app));
     commands.push_back(make_kill(app));
+    commands.push_back(make_pause(app));
+    commands.push_back(make_unpause(app));
     commands.push_back(make_rm(app));
     commands.push_back(make_inspect(app));
     commands.push_back(make_stats(app));

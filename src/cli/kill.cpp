@@ -1,6 +1,7 @@
 // vessel kill [-s SIGNAL] CONTAINER...
 #include "vessel/cli/command.hpp"
 #include "vessel/running/control.hpp"
+#include "vessel/running/pause.hpp"
 #include "vessel/util/error.hpp"
 
 namespace vessel::cli {
@@ -21,7 +22,10 @@ class KillCommand final : public Command {
         const int sig = parse_signal_option(signal_);
         StateStore store = open_store(global);
         return for_each_container(containers_, [&](const std::string& reference) {
-            control::kill(store.load(store.resolve(reference)), sig);
+            const std::string id = store.resolve(reference);
+            // A frozen process would see the signal only once thawed: thaw it first.
+            control::thaw_if_paused(store, id);
+            control::kill(store.load(id), sig);
         });
     }
 

@@ -86,8 +86,9 @@ nlohmann::json document(const ContainerState& s, const Observed& o) {
                                                                  : to_string(s.spec.network)}}},
         {"NetworkSettings", network_settings(s)},
         {"State",
-         {{"Status", to_string(o.status)},
+         {{"Status", running && s.paused ? "paused" : to_string(o.status)},
           {"Running", running},
+          {"Paused", running && s.paused},
           {"Dead", o.status == LiveStatus::kDead},
           {"Pid", running ? s.init.pid : 0},
           // docker reports 0 until the container has exited.

@@ -73,6 +73,7 @@ void to_json(nlohmann::json& j, const ContainerState& s) {
          {"cgroup", s.cgroup},
          {"log_path", s.log_path}};
     if (s.network) j["network"] = *s.network;
+    if (s.paused) j["paused"] = true;
 }
 
 void from_json(const nlohmann::json& j, ContainerState& s) {
@@ -92,6 +93,7 @@ void from_json(const nlohmann::json& j, ContainerState& s) {
     s.oom_killed = j.value("oom_killed", false);
     s.cgroup = j.value("cgroup", nlohmann::json::object());
     s.log_path = j.value("log_path", "");
+    s.paused = j.value("paused", false);
     if (auto it = j.find("network"); it != j.end() && !it->is_null())
         s.network = it->get<NetworkAttachment>();
 }

@@ -44,7 +44,9 @@ std::string status_text(const ContainerState& s, LiveStatus status, int64_t now_
         case LiveStatus::kCreated:
             return "Created";
         case LiveStatus::kRunning:
-            return "Up " + clock::human_duration(now_ns > s.started_ns ? now_ns - s.started_ns : 0);
+            return "Up " +
+                   clock::human_duration(now_ns > s.started_ns ? now_ns - s.started_ns : 0) +
+                   (s.paused ? " (Paused)" : "");
         case LiveStatus::kExiting:
             return "Exiting";
         case LiveStatus::kExited: {

@@ -48,6 +48,10 @@ int exec_into(const StateStore& store, const std::string& id, const ExecRequest&
     explain::abbreviate_id(id);
     const ContainerState state = store.load(id);
     UniqueFd init = control::open_init(state);
+    // Its processes are frozen: the new one would be too, and exec would hang (docker refuses).
+    if (state.paused)
+        throw Error("container " + control::display_name(state) +
+                    " is paused, unpause the container before exec");
     const pid_t pid = state.init.pid;
     explain::step(Chapter::kLifecycle, fmt::format("pidfd_open({}, 0)", pid),
                   std::to_string(init.get()),

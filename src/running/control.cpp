@@ -13,6 +13,7 @@
 #include "vessel/linux/ns_join.hpp"
 #include "vessel/linux/process.hpp"
 #include "vessel/linux/signals.hpp"
+#include "vessel/running/pause.hpp"
 #include "vessel/util/clock.hpp"
 #include "vessel/util/error.hpp"
 #include "vessel/util/explain.hpp"
@@ -127,6 +128,7 @@ std::vector<std::string> stop(const StateStore& store, const std::vector<std::st
     // 1. The stop signal to every one of them.
     for (size_t i = 0; i < ids.size(); ++i) {
         attempt(all[i], [&] {
+            thaw_if_paused(store, ids[i]);  // frozen, it would not see the signal (pause.hpp)
             all[i].state = store.load(ids[i]);
             if (all[i].state.status == Status::kRunning)
                 all[i].init = process::open_pidfd(all[i].state.init);

@@ -250,3 +250,33 @@ ${old:0:12}" ]
   done
   vessel rm -f "${ids[@]}"
 }
+
+@test "pause freezes every process, unpause thaws them; exec is refused while paused, stop thaws" {
+  id=$(vessel run -d --name counter "$IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n; sleep 0.05; done')
+  wait_running "$id"
+  vessel pause counter
+  # The kernel says so: the cgroup2 directory's cgroup.events reads "frozen 1".
+  events=$(jq -r '.cgroup.paths[]' "$ROOT/$id/state.json" | while read -r d; do
+    [ -f "$d/cgroup.events" ] && cat "$d/cgroup.events"; done)
+  grep -qx 'frozen 1' <<<"$events"
+  [ "$(vessel inspect -f '{{.State.Status}} {{.State.Paused}}' counter)" = "paused true" ]
+  vessel ps | grep -q 'Up .* (Paused)'
+  n1=$(cat "/proc/$(state_of "$id" .pid)/root/tmp/n")
+  sleep 0.5
+  [ "$(cat "/proc/$(state_of "$id" .pid)/root/tmp/n")" = "$n1" ]  # nothing ran
+  run vessel exec counter true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"is paused"* ]]
+  run vessel pause counter
+  [ "$status" -eq 125 ]
+  vessel unpause counter
+  sleep 0.5
+  [ "$(cat "/proc/$(state_of "$id" .pid)/root/tmp/n")" -gt "$n1" ]  # counting again
+  [ "$(vessel inspect -f '{{.State.Status}} {{.State.Paused}}' counter)" = "running false" ]
+  run vessel unpause counter
+  [ "$status" -eq 125 ]
+  # stop (and kill) of a paused container thaw it first; it ends, and is not paused any more.
+  vessel pause counter
+  vessel stop -t 1 counter
+  [ "$(vessel inspect -f '{{.State.Status}}' counter)" = exited ]
+}

@@ -54,6 +54,8 @@ std::unique_ptr<Command> make_images(CLI::App& app);
 std::unique_ptr<Command> make_rmi(CLI::App& app);
 std::unique_ptr<Command> make_image(CLI::App& app);
 std::unique_ptr<Command> make_network(CLI::App& app);  // network.cpp (docs/network.md)
+std::unique_ptr<Command> make_pause(CLI::App& app);    // pause.cpp (docs/lifecycle.md)
+std::unique_ptr<Command> make_unpause(CLI::App& app);  // pause.cpp
 std::unique_ptr<Command> make_port(CLI::App& app);     // port.cpp (docs/network.md)
 std::unique_ptr<Command> make_volume(CLI::App& app);   // volume.cpp (docs/mounts.md)
 std::unique_ptr<Command> make_cp(CLI::App& app);       // cp.cpp (docs/cp.md)

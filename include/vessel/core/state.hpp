@@ -71,6 +71,7 @@ struct ContainerState {
     nlohmann::json cgroup = nlohmann::json::object();  // the cgroup directories this container owns
     std::string log_path;  // detached containers: where the monitor writes their output
     std::optional<NetworkAttachment> network;  // --network bridge/NAME, until released
+    bool paused = false;  // `vessel pause`: its processes are frozen (running/pause.hpp)
 };
 
 void to_json(nlohmann::json& j, const ContainerState& s);
