@@ -261,7 +261,8 @@ last" ]
   run vessel rm "$id"
   # Nobody signalled the bystander: it still sleeps (not dead, not a zombie waiting for us).
   state=$(awk '{print $3}' /proc/$bystander/stat 2>/dev/null || echo gone)
-  kill -KILL $bystander; wait $bystander || true
+  # TERM: timeout passes it on to sleep (SIGKILL would end timeout alone and orphan the sleep).
+  kill -TERM $bystander; wait $bystander || true
   [ "$state" = S ]
   [ "$status" -eq 0 ]
   [ ! -e "$ROOT/$id" ]
