@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "temp_dir_fixture.hpp"
+
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -16,15 +18,8 @@ using namespace vessel::network;
 
 namespace {
 
-class EtcFilesTest : public ::testing::Test {
+class EtcFilesTest : public vessel::test_support::TempDirTest {
   protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/vessel-unit.XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        root_ = tmpl;
-    }
-    void TearDown() override { fs::remove_tree(root_); }
-
     std::string container_dir(const std::string& id) {
         const std::string d = root_ + "/containers/" + id;
         fs::ensure_dir(root_ + "/containers", 0700);
@@ -45,8 +40,6 @@ class EtcFilesTest : public ::testing::Test {
         l.aliases = std::move(aliases);
         return l;
     }
-
-    std::string root_;
 };
 
 std::string read_once(const std::string& path) {

@@ -1,8 +1,10 @@
 // The store: blobs by digest, layers by chain id, records; one unpack per layer across processes.
 #include <gtest/gtest.h>
+
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "temp_dir_fixture.hpp"
 
 #include <cstring>
 
@@ -31,15 +33,8 @@ std::function<ReadFn()> source_of(const std::string& data) {
     };
 }
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public vessel::test_support::TempDirTest {
   protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/vessel-store.XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        root_ = tmpl;
-    }
-    void TearDown() override { fs::remove_tree(root_); }
-    std::string root_;
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "temp_dir_fixture.hpp"
+
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,15 +19,8 @@ using namespace vessel::network;
 
 namespace {
 
-class NetworkStoreTest : public ::testing::Test {
+class NetworkStoreTest : public vessel::test_support::TempDirTest {
   protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/vessel-unit.XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        root_ = tmpl;
-    }
-    void TearDown() override { fs::remove_tree(root_); }
-
     NetworkStore store() { return NetworkStore(root_ + "/data", root_ + "/run"); }
     static Lease lease_for(const std::string& id) {
         Lease l;
@@ -42,8 +37,6 @@ class NetworkStoreTest : public ::testing::Test {
         }
         return "";
     }
-
-    std::string root_;
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "temp_dir_fixture.hpp"
+
 #include <stdlib.h>
 
 #include "vessel/core/state.hpp"
@@ -10,15 +12,8 @@ using namespace vessel;
 
 namespace {
 
-class StateStoreTest : public ::testing::Test {
+class StateStoreTest : public vessel::test_support::TempDirTest {
   protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/vessel-unit.XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        root_ = tmpl;
-    }
-    void TearDown() override { fs::remove_tree(root_); }
-
     ContainerState make(const std::string& id_char, const std::string& name = "") {
         ContainerState s;
         s.spec.id = std::string(64, id_char[0]);
@@ -30,8 +25,6 @@ class StateStoreTest : public ::testing::Test {
         s.created_ns = 1'700'000'000'123'456'789;
         return s;
     }
-
-    std::string root_;
 };
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir_fixture.hpp"
+
 #include "vessel/core/state.hpp"
 #include "vessel/launch/teardown.hpp"
 #include "vessel/util/error.hpp"
@@ -14,15 +16,8 @@
 namespace vessel {
 namespace {
 
-class TeardownTest : public ::testing::Test {
+class TeardownTest : public vessel::test_support::TempDirTest {
   protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/vessel-unit.XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        root_ = tmpl;
-    }
-    void TearDown() override { fs::remove_tree(root_); }
-
     ContainerState created(char c, const std::string& name = "", bool remove = false) {
         ContainerState s;
         s.spec.id = std::string(64, c);
@@ -41,8 +36,6 @@ class TeardownTest : public ::testing::Test {
         ::waitpid(pid, nullptr, 0);
         return pid;
     }
-
-    std::string root_;
 };
 
 TEST_F(TeardownTest, ExitedIsRecordedOnceAndTheDirectoryStays) {
