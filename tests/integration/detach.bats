@@ -6,13 +6,12 @@ load helpers
 
 # helpers.bash's teardown, after removing what a test left in a state root of its own
 # ($STRAY_ROOT: where a relative --root would land if the monitor resolved it from /).
-eval "helpers_$(declare -f teardown)"
 teardown() {
   if [ -n "${STRAY_ROOT:-}" ] && [ -d "$STRAY_ROOT" ]; then
     cleanup_root "$STRAY_ROOT"
     rm -rf "$STRAY_ROOT"
   fi
-  helpers_teardown
+  vessel_teardown
 }
 
 @test "run -d prints the full id once the command runs, and ps shows it Up" {

@@ -23,7 +23,10 @@ vessel_setup() {
 
 vessel_cgroups() { ls -d /sys/fs/cgroup/*/vessel-*/ /sys/fs/cgroup/vessel-*/ 2>/dev/null || true; }
 
-teardown() {
+# A file that needs more tear-down defines its own teardown() and calls this last.
+teardown() { vessel_teardown; }
+
+vessel_teardown() {
   [ -n "${ROOT:-}" ] || return 0
   cleanup_root "$ROOT"
   reset_test_netns
@@ -120,6 +123,12 @@ find_leftovers() {
     done
   fi
   grep -E "vessel" /proc/self/mountinfo | awk '{print "mount: " $5}'
+  # Veth pairs, in the namespace that plays the host: they go with their containers' network
+  # namespaces, deleted by the kernel a moment after the container ends.
+  if [ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ]; then
+    for _ in $(seq 40); do [ -z "$(ip -o link show type veth)" ] && break; sleep 0.05; done
+    ip -o link show type veth | awk -F': ' '{print "veth: " $2}'
+  fi
   # Address leases of containers that are gone (docs/network.md).
   for d in "$root"/.networks/*/leases/*; do
     [ -e "$d" ] && echo "lease: $d"

@@ -20,22 +20,7 @@ teardown() {
     kill "$OUTSIDE_PID" 2>/dev/null
     ip link del out0 2>/dev/null || true
   fi
-  teardown_common
-}
-
-teardown_common() {
-  cleanup_root "$ROOT"
-  reset_test_netns
-  local leftovers
-  # Veth pairs go with their namespaces, deleted by the kernel a moment after the container.
-  for _ in $(seq 40); do [ -z "$(ip -o link show type veth)" ] && break; sleep 0.05; done
-  leftovers=$(find_leftovers "$ROOT"; ip -o link show type veth | awk -F': ' '{print "veth: " $2}')
-  rm -rf "$ROOT" "$ROOT".*
-  if [ -n "$leftovers" ]; then
-    echo "left behind by this test:" >&2
-    echo "$leftovers" >&2
-    return 1
-  fi
+  vessel_teardown  # helpers.bash: also finds veth pairs left in this namespace
 }
 
 # The outside world: a namespace with 198.51.100.2, reached from "the host" at 198.51.100.1.
