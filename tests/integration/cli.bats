@@ -104,6 +104,11 @@ load helpers
   [[ "$output" == *" Data root: $ROOT.data"* ]]
   [[ "$output" == *" Cgroups: "* ]]
   [[ "$output" == *" Kernel: $(uname -r)"* ]]
+  # Without --data-root, VESSEL_DATA_ROOT names it; --data-root wins over it.
+  run env VESSEL_DATA_ROOT="$ROOT.env" "$VESSEL_BIN" --root "$ROOT" info
+  [[ "$output" == *" Data root: $ROOT.env"* ]]
+  run env VESSEL_DATA_ROOT="$ROOT.env" "$VESSEL_BIN" --root "$ROOT" --data-root "$ROOT.flag" info
+  [[ "$output" == *" Data root: $ROOT.flag"* ]]
 }
 
 @test "ps keeps an argument's spaces quoted, as docker" {
